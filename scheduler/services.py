@@ -1,0 +1,266 @@
+"""Every change to the calendar: creating, scheduling, reviewing, pausing, resuming, cancelling.
+
+Each transition checks who may make it. `by=None` is the system (the publisher,
+the watcher, an operator at the CLI), which the caller has already vouched for.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from scheduler.models import Channel, Delivery, Post
+
+Status = Post.Status
+State = Delivery.State
+
+EDITABLE_STATUSES = {Status.DRAFT, Status.IN_REVIEW, Status.SCHEDULED, Status.PAUSED, Status.MISSED, Status.REJECTED}
+OPEN_DELIVERY_STATES = {State.PENDING, State.MISSED}
+
+
+class TransitionError(ValidationError):
+    """The post is not in a state that allows this step."""
+
+
+def grace_window() -> timedelta:
+    return timedelta(minutes=settings.PUBLISH_GRACE_MINUTES)
+
+
+def _require(user: AbstractBaseUser | None, permission: str, doing: str) -> None:
+    if user is not None and not user.has_perm(permission):
+        raise PermissionDenied(f"{user.get_username()} may not {doing}")
+
+
+def _require_status(post: Post, allowed: Iterable[str], doing: str) -> None:
+    if post.status not in set(allowed):
+        raise TransitionError(f"Cannot {doing} a post that is {post.get_status_display().lower()}.")
+
+
+def _locked(post: Post) -> Post:
+    return Post.objects.select_for_update().get(pk=post.pk)
+
+
+def _validate_channels(channels: Iterable[Channel]) -> list[Channel]:
+    channels = list(channels)
+    if not channels:
+        raise ValidationError("Choose at least one channel.")
+    return channels
+
+
+def _sync_deliveries(post: Post, channels: list[Channel]) -> None:
+    wanted = {channel.pk for channel in channels}
+    existing = {d.channel_id: d for d in post.deliveries.all()}
+    for channel_id, delivery in existing.items():
+        if channel_id not in wanted:
+            if delivery.state not in OPEN_DELIVERY_STATES:
+                raise TransitionError(f"Channel {delivery.channel.slug} already has a {delivery.state} delivery.")
+            delivery.delete()
+    Delivery.objects.bulk_create(
+        [Delivery(post=post, channel_id=channel_id) for channel_id in wanted - existing.keys()]
+    )
+
+
+@transaction.atomic
+def create_post(
+    *,
+    author: AbstractBaseUser,
+    text: str,
+    scheduled_at: datetime,
+    channels: Iterable[Channel],
+    timezone_name: str = "UTC",
+    language: str = "",
+    campaign: str = "",
+    tags: str = "",
+) -> Post:
+    _require(author, "scheduler.add_post", "create posts")
+    post = Post(
+        author=author,
+        text=text,
+        scheduled_at=scheduled_at,
+        timezone=timezone_name,
+        language=language,
+        campaign=campaign,
+        tags=tags,
+    )
+    post.full_clean()
+    post.save()
+    _sync_deliveries(post, _validate_channels(channels))
+    return post
+
+
+@transaction.atomic
+def update_post(
+    *, post: Post, by: AbstractBaseUser | None, channels: Iterable[Channel] | None = None, **fields
+) -> Post:
+    """Edit a post that has not started going out. A changed slot or text of a missed post needs rescheduling."""
+    _require(by, "scheduler.change_post", "edit posts")
+    post = _locked(post)
+    _require_status(post, EDITABLE_STATUSES, "edit")
+    allowed = {"text", "scheduled_at", "timezone", "language", "campaign", "tags"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"update_post does not change {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(post, name, value)
+    post.full_clean()
+    post.save()
+    if channels is not None:
+        _sync_deliveries(post, _validate_channels(channels))
+    return post
+
+
+@transaction.atomic
+def schedule_post(*, post: Post, by: AbstractBaseUser | None) -> Post:
+    """Put a draft on the calendar. A post whose verdict is not `pass` goes to review instead."""
+    _require(by, "scheduler.schedule_post", "schedule posts")
+    post = _locked(post)
+    _require_status(post, {Status.DRAFT, Status.REJECTED}, "schedule")
+    _require_future_slot(post.scheduled_at)
+    if not post.deliveries.exists():
+        raise ValidationError("Choose at least one channel before scheduling.")
+    post.status = Status.SCHEDULED if post.verdict == Post.Verdict.PASS else Status.IN_REVIEW
+    post.status_reason = ""
+    post.save(update_fields=["status", "status_reason", "updated_at"])
+    return post
+
+
+def _require_future_slot(slot: datetime) -> None:
+    if slot <= timezone.now():
+        raise ValidationError("That slot has already passed: pick a time in the future.")
+
+
+@transaction.atomic
+def approve_post(*, post: Post, by: AbstractBaseUser, note: str = "") -> Post:
+    _require(by, "scheduler.approve_post", "approve posts")
+    post = _locked(post)
+    _require_status(post, {Status.IN_REVIEW}, "approve")
+    if post.author_id == by.pk:
+        raise PermissionDenied("A post needs a reviewer other than its author.")
+    post.status = Status.SCHEDULED
+    post.status_reason = note
+    post.save(update_fields=["status", "status_reason", "updated_at"])
+    return post
+
+
+@transaction.atomic
+def reject_post(*, post: Post, by: AbstractBaseUser, note: str) -> Post:
+    _require(by, "scheduler.approve_post", "reject posts")
+    post = _locked(post)
+    _require_status(post, {Status.IN_REVIEW}, "reject")
+    if not note.strip():
+        raise ValidationError("Say why it is rejected, so the author can fix it.")
+    post.status = Status.REJECTED
+    post.status_reason = note.strip()
+    post.save(update_fields=["status", "status_reason", "updated_at"])
+    return post
+
+
+@transaction.atomic
+def pause_post(*, post: Post, by: AbstractBaseUser | None, reason: str) -> Post:
+    """Hold a post back; the publisher skips it until a person resumes it."""
+    _require(by, "scheduler.pause_post", "pause posts")
+    post = _locked(post)
+    _require_status(post, {Status.SCHEDULED, Status.IN_REVIEW, Status.PUBLISHING}, "pause")
+    post.status = Status.PAUSED
+    post.status_reason = reason.strip() or "paused"
+    post.save(update_fields=["status", "status_reason", "updated_at"])
+    return post
+
+
+@transaction.atomic
+def resume_post(*, post: Post, by: AbstractBaseUser | None, new_slot: datetime | None = None) -> Post:
+    """Put a paused or missed post back on the calendar.
+
+    A slot that has passed by more than the grace window needs a new one:
+    resuming never sends a backlog.
+    """
+    _require(by, "scheduler.resume_post", "resume posts")
+    post = _locked(post)
+    _require_status(post, {Status.PAUSED, Status.MISSED}, "resume")
+    now = timezone.now()
+    if new_slot is not None:
+        _require_future_slot(new_slot)
+        post.scheduled_at = new_slot
+    elif post.scheduled_at < now - grace_window():
+        raise ValidationError(
+            f"Its slot ({post.scheduled_at:%Y-%m-%d %H:%M} UTC) passed more than "
+            f"{settings.PUBLISH_GRACE_MINUTES} minutes ago: give it a new slot."
+        )
+    post.deliveries.filter(state=State.MISSED).update(state=State.PENDING, last_error="")
+    already_sent = post.deliveries.filter(state=State.SENT).exists()
+    post.status = Status.PUBLISHING if already_sent else Status.SCHEDULED
+    post.status_reason = ""
+    post.save(update_fields=["status", "status_reason", "scheduled_at", "updated_at"])
+    return post
+
+
+@transaction.atomic
+def cancel_post(*, post: Post, by: AbstractBaseUser | None) -> Post:
+    post = _locked(post)
+    if by is not None and post.author_id != by.pk:
+        _require(by, "scheduler.cancel_post", "cancel other people's posts")
+    _require_status(post, EDITABLE_STATUSES, "cancel")
+    post.deliveries.filter(state__in=OPEN_DELIVERY_STATES).update(state=State.CANCELLED)
+    post.status = Status.CANCELLED
+    post.save(update_fields=["status", "updated_at"])
+    return post
+
+
+def count_deliveries_due_between(*, start: datetime, end: datetime, channel: Channel | None = None) -> int:
+    """Deliveries whose slot fell inside [start, end] and had not gone out: what a halt held back."""
+    deliveries = Delivery.objects.filter(
+        post__scheduled_at__gte=start,
+        post__scheduled_at__lte=end,
+        state__in=[State.PENDING, State.MISSED],
+    )
+    if channel is not None:
+        deliveries = deliveries.filter(channel=channel)
+    return deliveries.count()
+
+
+def mark_overdue_deliveries_missed(*, now: datetime, channel: Channel | None = None, reason: str) -> int:
+    """Never-attempted deliveries whose slot is older than the grace window go to the missed list.
+
+    Returns how many deliveries moved. A post all of whose open deliveries are
+    missed becomes `missed` itself, so a person can give it a new slot.
+    """
+    overdue = Delivery.objects.filter(
+        state=State.PENDING,
+        attempts=0,
+        post__status__in=[Status.SCHEDULED, Status.PUBLISHING],
+        post__scheduled_at__lt=now - grace_window(),
+    )
+    if channel is not None:
+        overdue = overdue.filter(channel=channel)
+    post_ids = set(overdue.values_list("post_id", flat=True))
+    moved = overdue.update(state=State.MISSED, last_error=reason)
+    for post in Post.objects.filter(pk__in=post_ids):
+        refresh_post_status(post=post, reason=reason)
+    return moved
+
+
+def refresh_post_status(*, post: Post, reason: str = "") -> Post:
+    """Derive a publishing post's status from its deliveries; paused and cancelled posts keep theirs."""
+    if post.status not in {Status.SCHEDULED, Status.PUBLISHING, Status.MISSED}:
+        return post
+    states = set(post.deliveries.values_list("state", flat=True))
+    if states <= {State.SENT, State.CANCELLED} and State.SENT in states:
+        new_status = Status.PUBLISHED
+    elif states & {State.PENDING, State.SENDING}:
+        new_status = Status.PUBLISHING if states & {State.SENT, State.SENDING, State.FAILED} else Status.SCHEDULED
+    elif State.MISSED in states:
+        new_status = Status.MISSED
+    elif states & {State.FAILED, State.UNKNOWN}:
+        new_status = Status.FAILED
+    else:
+        new_status = post.status
+    if new_status != post.status:
+        Post.objects.filter(pk=post.pk).update(
+            status=new_status, status_reason=reason or post.status_reason, updated_at=timezone.now()
+        )
+        post.status = new_status
+    return post
