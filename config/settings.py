@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -114,6 +115,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# The embedded run serves the admin's own CSS and JS without a separate web server.
+WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "admin:login"
 
@@ -132,7 +139,9 @@ PUBLISH_GRACE_MINUTES = env_int("PUBLISH_GRACE_MINUTES", 15, minimum=0)
 PUBLISH_MAX_ATTEMPTS = env_int("PUBLISH_MAX_ATTEMPTS", 5, minimum=1)
 PUBLISH_RETRY_BASE_SECONDS = env_int("PUBLISH_RETRY_BASE_SECONDS", 30, minimum=1)
 PUBLISH_STALE_SENDING_SECONDS = env_int("PUBLISH_STALE_SENDING_SECONDS", 300, minimum=1)
-PUBLISHER_LOOP_SECONDS = env_int("PUBLISHER_LOOP_SECONDS", 60, minimum=1)
+# Each minute the schedule starts a loop; loops outlast the minute (and the
+# scheduler's ~30 s jitter) so one is always polling. Overlap is safe: claims decide.
+PUBLISHER_LOOP_SECONDS = env_int("PUBLISHER_LOOP_SECONDS", 90, minimum=1)
 PUBLISHER_POLL_SECONDS = env_int("PUBLISHER_POLL_SECONDS", 1, minimum=1)
 
 # Outbound HTTP (channels now, feeds later): one policy for every call.
@@ -146,7 +155,7 @@ OUTBOX_DIR = Path(env_str("OUTBOX_DIR", str(VAR_DIR / "outbox")))
 REDIS_URL = env_str("REDIS_URL", "")
 Q_CLUSTER = {
     "name": "postguard",
-    "workers": env_int("Q_WORKERS", 2, minimum=1),
+    "workers": env_int("Q_WORKERS", 4, minimum=1),
     # A publisher loop runs for PUBLISHER_LOOP_SECONDS inside one task: the
     # timeout must outlast it and retry must outlast the timeout, or the
     # broker hands the same task to a second worker.
