@@ -28,7 +28,7 @@ from django.utils import timezone
 from guard import selectors as guard_selectors
 from guard import services as guard_services
 from scheduler import selectors, services
-from scheduler.channels import ChannelError, adapter_for
+from scheduler.channels import ChannelError, ChannelOutcomeUnknown, adapter_for
 from scheduler.models import Delivery, Post
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,8 @@ def send_claimed_delivery(*, delivery: Delivery, worker: str) -> str:
     """Make the network call for a delivery this worker holds in `sending`; returns the new state."""
     try:
         result = adapter_for(delivery.channel).send(delivery)
+    except ChannelOutcomeUnknown as error:
+        return _record_outcome(delivery, state=State.UNKNOWN, last_error=error.message)
     except ChannelError as error:
         return _record_failure(delivery, worker, error)
     except Exception as error:  # the adapter broke after perhaps sending: do not guess
@@ -121,6 +123,14 @@ def send_claimed_delivery(*, delivery: Delivery, worker: str) -> str:
 
 
 def _record_failure(delivery: Delivery, worker: str, error: ChannelError) -> str:
+    grace_seconds = services.grace_window().total_seconds()
+    if error.retry_after is not None and error.retry_after > grace_seconds:
+        return _record_outcome(
+            delivery,
+            state=State.FAILED,
+            last_error=f"{error.message}; the channel asked to wait {int(error.retry_after)} s, "
+            "past the grace window: give the post a new slot",
+        )
     if error.permanent or delivery.attempts >= settings.PUBLISH_MAX_ATTEMPTS:
         give_up = "" if error.permanent else f" (gave up after {delivery.attempts} attempts)"
         return _record_outcome(delivery, state=State.FAILED, last_error=f"{error.message}{give_up}")
@@ -149,7 +159,9 @@ def _record_outcome(delivery: Delivery, *, state: str, **fields) -> str:
             state=state, **fields
         )
         if updated:
-            services.refresh_post_status(post=Post.objects.get(pk=delivery.post_id), reason=fields.get("last_error", ""))
+            services.refresh_post_status(
+                post=Post.objects.get(pk=delivery.post_id), reason=fields.get("last_error", "")
+            )
     return state
 
 
@@ -163,7 +175,8 @@ def mark_stalled_sends_unknown(*, now: datetime | None = None) -> int:
             moved = Delivery.objects.filter(pk=delivery.pk, state=State.SENDING, claimed_at=delivery.claimed_at).update(
                 state=State.UNKNOWN,
                 last_error=(
-                    f"worker {delivery.claimed_by} stopped mid-send (claimed {delivery.claimed_at:%Y-%m-%d %H:%M:%S} UTC); "
+                    f"worker {delivery.claimed_by} stopped mid-send "
+                    f"(claimed {delivery.claimed_at:%Y-%m-%d %H:%M:%S} UTC); "
                     "it may or may not have reached the channel: check, then mark it sent or resend it"
                 ),
             )
@@ -182,8 +195,18 @@ def publish_one(*, worker: str, now: datetime | None = None) -> tuple[str, Deliv
     return send_claimed_delivery(delivery=claimed, worker=worker), claimed
 
 
-def publish_due(*, worker: str | None = None, now: datetime | None = None, max_sends: int | None = None) -> PublishSummary:
-    """One pass: send everything due now, then return. Safe to run in several processes at once."""
+def publish_due(
+    *,
+    worker: str | None = None,
+    now: datetime | None = None,
+    max_sends: int | None = None,
+    stop: threading.Event | None = None,
+) -> PublishSummary:
+    """One pass: send everything due now, then return. Safe to run in several processes at once.
+
+    `stop` is checked before each send, so a worker asked to stop never leaves mid-backlog
+    with a send half made.
+    """
     worker = worker or default_worker_name()
     summary = PublishSummary()
     try:
@@ -196,7 +219,7 @@ def publish_due(*, worker: str | None = None, now: datetime | None = None, max_s
         summary.held.append(f"database unavailable: {error}")
         return summary
     contended_in_a_row = 0
-    while max_sends is None or summary.attempted < max_sends:
+    while (max_sends is None or summary.attempted < max_sends) and not (stop and stop.is_set()):
         try:
             outcome, _ = publish_one(worker=worker, now=now)
         except DatabaseError as error:
@@ -218,16 +241,19 @@ def publish_due(*, worker: str | None = None, now: datetime | None = None, max_s
     return summary
 
 
-def run_publisher_loop(*, seconds: float, stop: threading.Event | None = None, worker: str | None = None) -> PublishSummary:
+def run_publisher_loop(
+    *, seconds: float, stop: threading.Event | None = None, worker: str | None = None
+) -> PublishSummary:
     """Publish for `seconds`, polling often enough that a post leaves within a second or two of its slot."""
     stop = stop or threading.Event()
     worker = worker or default_worker_name()
     total = PublishSummary()
     deadline = time.monotonic() + seconds
     while not stop.is_set() and time.monotonic() < deadline:
-        summary = publish_due(worker=worker)
+        summary = publish_due(worker=worker, stop=stop)
         for name in ("sent", "failed", "retrying", "unknown", "missed", "stalled"):
             setattr(total, name, getattr(total, name) + getattr(summary, name))
+        total.held.extend(reason for reason in summary.held if reason not in total.held)
         if summary.attempted == 0:
             stop.wait(min(settings.PUBLISHER_POLL_SECONDS, max(deadline - time.monotonic(), 0)))
     return total

@@ -1,8 +1,21 @@
 """Outbound channel adapters, one module per kind, looked up by `adapter_for(channel)`."""
 
-from scheduler.channels.base import ChannelAdapter, ChannelConfigError, ChannelError, SendResult
+from scheduler.channels.base import (
+    ChannelAdapter,
+    ChannelConfigError,
+    ChannelError,
+    ChannelOutcomeUnknown,
+    SendResult,
+)
 
-__all__ = ["ChannelAdapter", "ChannelConfigError", "ChannelError", "SendResult", "adapter_for"]
+__all__ = [
+    "ChannelAdapter",
+    "ChannelConfigError",
+    "ChannelError",
+    "ChannelOutcomeUnknown",
+    "SendResult",
+    "adapter_for",
+]
 
 
 def adapter_for(channel) -> ChannelAdapter:

@@ -17,6 +17,13 @@ class ChannelError(Exception):
         self.retry_after = retry_after
 
 
+class ChannelOutcomeUnknown(ChannelError):
+    """The request went out but no answer came back: it may have been posted. Never retried blindly."""
+
+    def __init__(self, message: str):
+        super().__init__(message, permanent=True)
+
+
 class ChannelConfigError(ChannelError):
     """The channel's settings are wrong: no retry will fix it."""
 

@@ -42,5 +42,7 @@ class FileOutboxAdapter(ChannelAdapter):
                 outbox.flush()
                 os.fsync(outbox.fileno())
         except OSError as error:
-            raise ChannelError(f"could not write to outbox {path}: {error.strerror or error}", permanent=False) from error
+            raise ChannelError(
+                f"could not write to outbox {path}: {error.strerror or error}", permanent=False
+            ) from error
         return SendResult(external_id=str(delivery.idempotency_key))
