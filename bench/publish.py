@@ -62,18 +62,27 @@ def setup_due(count: int, url: str, slug: str) -> None:
     from scheduler.models import Channel, Delivery, Post
 
     author, _ = User.objects.get_or_create(username="bench")
-    channel, _ = Channel.objects.get_or_create(slug=slug, defaults={"name": slug, "kind": "webhook", "settings": {"url": url}})
+    channel, _ = Channel.objects.get_or_create(
+        slug=slug, defaults={"name": slug, "kind": "webhook", "settings": {"url": url}}
+    )
     slot = timezone.now()
     posts = Post.objects.bulk_create(
-        [Post(author=author, text=f"bench post {n}", scheduled_at=slot, status=Post.Status.SCHEDULED) for n in range(count)]
+        [
+            Post(author=author, text=f"bench post {n}", scheduled_at=slot, status=Post.Status.SCHEDULED)
+            for n in range(count)
+        ]
     )
     Delivery.objects.bulk_create([Delivery(post=post, channel=channel) for post in posts])
 
 
 def start_publisher() -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, str(REPO / "manage.py"), "publish_due"], cwd=REPO, env=os.environ.copy(),
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [sys.executable, str(REPO / "manage.py"), "publish_due"],
+        cwd=REPO,
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -88,8 +97,10 @@ def throughput(sink, count: int) -> None:
     elapsed = time.perf_counter() - started
     keys = Counter(r.headers.get("idempotency-key") for r in sink.received())
     sent = Delivery.objects.filter(state="sent").count()
-    print(f"throughput: {sent} deliveries through 2 workers in {elapsed:.2f} s "
-          f"(process start included) = {sent / elapsed:.0f} deliveries/s")
+    print(
+        f"throughput: {sent} deliveries through 2 workers in {elapsed:.2f} s "
+        f"(process start included) = {sent / elapsed:.0f} deliveries/s"
+    )
     print(f"  exactly once: {len(keys)} distinct keys, max per key {max(keys.values())}")
 
 
@@ -108,7 +119,11 @@ def halt_latency(sink, count: int, delay: float) -> None:
         time.sleep(0.01)
     halt = subprocess.run(
         [sys.executable, str(REPO / "manage.py"), "killswitch", "on", "--reason", "bench"],
-        cwd=REPO, env=os.environ.copy(), capture_output=True, text=True, check=True,
+        cwd=REPO,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     from django.utils import timezone
 
@@ -120,8 +135,10 @@ def halt_latency(sink, count: int, delay: float) -> None:
     delta_ms = (last_start - returned_at).total_seconds() * 1000
     after_commit_ms = (last_start - engaged_at).total_seconds() * 1000
     sent = Delivery.objects.filter(channel__slug="bench-slow", state="sent").count()
-    print(f"halt: {sent} of {count} sent before the halt; last send started {delta_ms:+.1f} ms after "
-          f"`killswitch on` returned ({after_commit_ms:+.1f} ms after the engage was stamped); goal < 50 ms")
+    print(
+        f"halt: {sent} of {count} sent before the halt; last send started {delta_ms:+.1f} ms after "
+        f"`killswitch on` returned ({after_commit_ms:+.1f} ms after the engage was stamped); goal < 50 ms"
+    )
     assert halt.returncode == 0
 
 

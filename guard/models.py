@@ -36,6 +36,9 @@ class KillSwitch(models.Model):
             ("release_killswitch", "Can release a kill-switch (resume channels)"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.scope_label}: {'HALTED' if self.engaged else 'running'}"
+
     def save(self, *args, **kwargs):
         self.scope = GLOBAL_SCOPE if self.channel_id is None else f"channel:{self.channel_id}"
         super().save(*args, **kwargs)
@@ -47,9 +50,6 @@ class KillSwitch(models.Model):
     @property
     def scope_label(self) -> str:
         return "all channels" if self.is_global else f"channel {self.channel.slug}"
-
-    def __str__(self) -> str:
-        return f"{self.scope_label}: {'HALTED' if self.engaged else 'running'}"
 
 
 class AppendOnlyError(Exception):
@@ -66,7 +66,9 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=40, choices=Action.choices)
     scope = models.CharField(max_length=80, help_text="all channels, or the channel slug")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor_label = models.CharField(max_length=150, help_text="Who, as recorded at the time (user, cli:<os user>, api:<token>).")
+    actor_label = models.CharField(
+        max_length=150, help_text="Who, as recorded at the time (user, cli:<os user>, api:<token>)."
+    )
     via = models.CharField(max_length=20, help_text="admin, cli or api")
     reason = models.TextField()
     held_back = models.PositiveIntegerField(
@@ -80,6 +82,9 @@ class AuditEntry(models.Model):
         verbose_name_plural = "audit log"
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.scope}) by {self.actor_label}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("Audit entries are append-only")
@@ -87,9 +92,6 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries are append-only")
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} ({self.scope}) by {self.actor_label}"
 
 
 class ApiToken(models.Model):

@@ -22,7 +22,8 @@ def check_publisher_settings(app_configs, **kwargs):
     if timeout is not None and timeout <= settings.PUBLISHER_LOOP_SECONDS:
         errors.append(
             Error(
-                f"Q_CLUSTER timeout ({timeout}) must outlast PUBLISHER_LOOP_SECONDS ({settings.PUBLISHER_LOOP_SECONDS}).",
+                f"Q_CLUSTER timeout ({timeout}) must outlast "
+                f"PUBLISHER_LOOP_SECONDS ({settings.PUBLISHER_LOOP_SECONDS}).",
                 id="scheduler.E003",
             )
         )

@@ -23,17 +23,6 @@ def due_deliveries(*, now: datetime) -> QuerySet[Delivery]:
     )
 
 
-def next_slot_after(*, now: datetime) -> datetime | None:
-    """When the publisher next has something to do, so its loop can sleep until then."""
-    upcoming = (
-        Delivery.objects.filter(state=Delivery.State.PENDING, post__status__in=PUBLISHABLE_STATUSES)
-        .order_by("post__scheduled_at")
-        .values_list("post__scheduled_at", flat=True)
-        .first()
-    )
-    return upcoming
-
-
 def calendar_posts(*, start: datetime, end: datetime) -> QuerySet[Post]:
     return (
         Post.objects.filter(scheduled_at__gte=start, scheduled_at__lt=end)

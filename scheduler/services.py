@@ -104,8 +104,13 @@ def update_post(
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"update_post does not change {sorted(unknown)}")
+    text_changed = "text" in fields and fields["text"] != post.text
     for name, value in fields.items():
         setattr(post, name, value)
+    if text_changed and post.status == Status.SCHEDULED and post.verdict != Post.Verdict.PASS:
+        # It was approved as it was written; new words need a new approval.
+        post.status = Status.IN_REVIEW
+        post.status_reason = "text changed after approval"
     post.full_clean()
     post.save()
     if channels is not None:
@@ -140,6 +145,8 @@ def approve_post(*, post: Post, by: AbstractBaseUser, note: str = "") -> Post:
     _require_status(post, {Status.IN_REVIEW}, "approve")
     if post.author_id == by.pk:
         raise PermissionDenied("A post needs a reviewer other than its author.")
+    if post.scheduled_at < timezone.now() - grace_window():
+        raise ValidationError("Its slot has passed: give it a new slot before approving it.")
     post.status = Status.SCHEDULED
     post.status_reason = note
     post.save(update_fields=["status", "status_reason", "updated_at"])
@@ -216,6 +223,7 @@ def count_deliveries_due_between(*, start: datetime, end: datetime, channel: Cha
         post__scheduled_at__gte=start,
         post__scheduled_at__lte=end,
         state__in=[State.PENDING, State.MISSED],
+        post__status__in=[Status.SCHEDULED, Status.PUBLISHING, Status.MISSED],
     )
     if channel is not None:
         deliveries = deliveries.filter(channel=channel)
@@ -245,7 +253,7 @@ def mark_overdue_deliveries_missed(*, now: datetime, channel: Channel | None = N
 
 def refresh_post_status(*, post: Post, reason: str = "") -> Post:
     """Derive a publishing post's status from its deliveries; paused and cancelled posts keep theirs."""
-    if post.status not in {Status.SCHEDULED, Status.PUBLISHING, Status.MISSED}:
+    if post.status not in {Status.SCHEDULED, Status.PUBLISHING, Status.MISSED, Status.FAILED}:
         return post
     states = set(post.deliveries.values_list("state", flat=True))
     if states <= {State.SENT, State.CANCELLED} and State.SENT in states:
@@ -264,3 +272,33 @@ def refresh_post_status(*, post: Post, reason: str = "") -> Post:
         )
         post.status = new_status
     return post
+
+
+@transaction.atomic
+def settle_unknown_delivery(*, delivery: Delivery, by: AbstractBaseUser | None, sent: bool) -> Delivery:
+    """Record what a person found on the channel after a send that never reported back.
+
+    `sent=True`: it did arrive, so it is sent. `sent=False`: it did not, so it goes
+    back to pending with its attempts and idempotency key kept; the publisher
+    resends it under the same key (a channel that did get it drops the copy) and,
+    having attempts, it is not swept to the missed list for an old slot.
+    """
+    _require(by, "scheduler.change_delivery", "settle deliveries")
+    post = Post.objects.select_for_update().get(pk=delivery.post_id)
+    delivery = Delivery.objects.select_for_update().select_related("channel").get(pk=delivery.pk)
+    if delivery.state != State.UNKNOWN:
+        state = delivery.get_state_display().lower()
+        raise TransitionError(f"Only a delivery whose outcome is unknown can be settled; this one is {state}.")
+    who = by.get_username() if by is not None else "system"
+    if sent:
+        delivery.state = State.SENT
+        delivery.sent_at = delivery.claimed_at or timezone.now()
+        note = f"{who} checked {delivery.channel.slug}: it had arrived"
+    else:
+        delivery.state = State.PENDING
+        delivery.next_attempt_at = None
+        note = f"{who} checked {delivery.channel.slug}: it had not arrived, resending with the same key"
+    delivery.last_error = f"{note} (was: {delivery.last_error})" if delivery.last_error else note
+    delivery.save(update_fields=["state", "sent_at", "next_attempt_at", "last_error"])
+    refresh_post_status(post=post, reason=note)
+    return delivery

@@ -1,18 +1,30 @@
 """Small factories: a test names only what its scenario is about."""
 
+import importlib
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
 from scheduler.models import Channel, Delivery, Post
 
 
+def ensure_roles() -> None:
+    """Transactional tests flush the tables, and with them the groups the roles migration made: remake them."""
+    if Group.objects.filter(name="Crisis lead").exists():
+        return
+    roles_migration = importlib.import_module("guard.migrations.0002_roles_and_global_switch")
+    roles_migration.grant_roles(Group, Permission)
+
+
 def make_user(username: str, *, role: str | None = None, superuser: bool = False) -> User:
     if superuser:
-        return User.objects.create_superuser(username=username, password="pw-" + username, email=f"{username}@example.test")
+        return User.objects.create_superuser(
+            username=username, password="pw-" + username, email=f"{username}@example.test"
+        )
     user = User.objects.create_user(username=username, password="pw-" + username, is_staff=True)
     if role:
+        ensure_roles()
         user.groups.add(Group.objects.get(name=role))
     return User.objects.get(pk=user.pk)  # fresh permission cache
 

@@ -23,13 +23,15 @@ def test_a_due_post_is_written_to_the_outbox_once(marketer, outbox_channel):
     first = publish_due()
     second = publish_due()
 
-    assert first.sent == 1 and second.sent == 0
+    assert first.sent == 1
+    assert second.sent == 0
     [line] = outbox_lines(outbox_channel)
     assert line["text"] == "Zażółć gęślą jaźń — مرحبا"
     post.refresh_from_db()
     assert post.status == Post.Status.PUBLISHED
     delivery = post.deliveries.get()
-    assert delivery.state == Delivery.State.SENT and delivery.external_id == line["idempotency_key"]
+    assert delivery.state == Delivery.State.SENT
+    assert delivery.external_id == line["idempotency_key"]
 
 
 @pytest.mark.django_db
@@ -49,7 +51,8 @@ def test_engaged_switch_holds_everything_and_release_sends_only_within_grace(mar
     engage_kill_switch(actor=Actor.cli(), reason="breaking news")
 
     held = publish_due()
-    assert held.sent == 0 and held.held
+    assert held.sent == 0
+    assert held.held
 
     outcome = release_kill_switch(actor=Actor.cli(), reason="all clear")
     assert outcome.held_back == 1

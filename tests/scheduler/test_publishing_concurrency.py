@@ -86,7 +86,8 @@ def test_four_threads_contending_for_claims_never_double_send(marketer, outbox_c
     with open(outbox_channel.settings["path"], encoding="utf-8") as outbox:
         lines = outbox.read().splitlines()
     keys = Counter(line.split('"idempotency_key": "')[1][:36] for line in lines)
-    assert len(keys) == 120 and set(keys.values()) == {1}
+    assert len(keys) == 120
+    assert set(keys.values()) == {1}
     assert Delivery.objects.filter(state=Delivery.State.SENT).count() == 120
 
 

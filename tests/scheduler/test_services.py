@@ -57,7 +57,10 @@ def test_a_post_that_needs_review_goes_to_the_queue_and_only_another_person_may_
     marketer, reviewer, outbox_channel, tomorrow
 ):
     post = make_post(
-        author=reviewer, channels=[outbox_channel], status=Post.Status.DRAFT, scheduled_at=tomorrow,
+        author=reviewer,
+        channels=[outbox_channel],
+        status=Post.Status.DRAFT,
+        scheduled_at=tomorrow,
         verdict=Post.Verdict.REVIEW,
     )
     reviewer.user_permissions.add(*marketer.groups.get().permissions.all())
@@ -73,8 +76,12 @@ def test_a_post_that_needs_review_goes_to_the_queue_and_only_another_person_may_
 
 
 def test_a_reviewer_approves_or_rejects_with_a_note(marketer, reviewer, outbox_channel, tomorrow):
-    approved = make_post(author=marketer, channels=[outbox_channel], status=Post.Status.IN_REVIEW, scheduled_at=tomorrow)
-    rejected = make_post(author=marketer, channels=[outbox_channel], status=Post.Status.IN_REVIEW, scheduled_at=tomorrow)
+    approved = make_post(
+        author=marketer, channels=[outbox_channel], status=Post.Status.IN_REVIEW, scheduled_at=tomorrow
+    )
+    rejected = make_post(
+        author=marketer, channels=[outbox_channel], status=Post.Status.IN_REVIEW, scheduled_at=tomorrow
+    )
 
     services.approve_post(post=approved, by=reviewer, note="fine")
     with pytest.raises(ValidationError, match="Say why"):
@@ -84,14 +91,16 @@ def test_a_reviewer_approves_or_rejects_with_a_note(marketer, reviewer, outbox_c
     approved.refresh_from_db()
     rejected.refresh_from_db()
     assert approved.status == Post.Status.SCHEDULED
-    assert rejected.status == Post.Status.REJECTED and rejected.status_reason == "Too close to the anniversary"
+    assert rejected.status == Post.Status.REJECTED
+    assert rejected.status_reason == "Too close to the anniversary"
 
 
 def test_pausing_holds_a_post_and_resuming_an_old_slot_needs_a_new_one(marketer, reviewer, outbox_channel, settings):
     post = make_post(author=marketer, channels=[outbox_channel], scheduled_at=timezone.now() + timedelta(minutes=1))
     services.pause_post(post=post, by=marketer, reason="storm warning")
     post.refresh_from_db()
-    assert post.status == Post.Status.PAUSED and post.status_reason == "storm warning"
+    assert post.status == Post.Status.PAUSED
+    assert post.status_reason == "storm warning"
 
     with pytest.raises(PermissionDenied):
         services.resume_post(post=post, by=marketer)
@@ -103,7 +112,8 @@ def test_pausing_holds_a_post_and_resuming_an_old_slot_needs_a_new_one(marketer,
     new_slot = timezone.now() + timedelta(hours=3)
     services.resume_post(post=post, by=reviewer, new_slot=new_slot)
     post.refresh_from_db()
-    assert post.status == Post.Status.SCHEDULED and post.scheduled_at == new_slot
+    assert post.status == Post.Status.SCHEDULED
+    assert post.scheduled_at == new_slot
 
 
 def test_a_missed_post_gets_a_new_slot_and_its_deliveries_go_back_to_pending(marketer, crisis_lead, outbox_channel):
@@ -138,6 +148,8 @@ def test_a_post_that_is_going_out_cannot_be_edited(marketer, outbox_channel):
 
 def test_changing_channels_keeps_what_was_sent(marketer, outbox_channel, tomorrow):
     chat = make_channel("chat", kind="webhook", url="http://127.0.0.1:9/hook")
-    post = make_post(author=marketer, channels=[outbox_channel, chat], status=Post.Status.SCHEDULED, scheduled_at=tomorrow)
+    post = make_post(
+        author=marketer, channels=[outbox_channel, chat], status=Post.Status.SCHEDULED, scheduled_at=tomorrow
+    )
     services.update_post(post=post, by=marketer, channels=[outbox_channel])
     assert [d.channel.slug for d in post.deliveries.all()] == ["outbox"]
