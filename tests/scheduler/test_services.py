@@ -153,3 +153,31 @@ def test_changing_channels_keeps_what_was_sent(marketer, outbox_channel, tomorro
     )
     services.update_post(post=post, by=marketer, channels=[outbox_channel])
     assert [d.channel.slug for d in post.deliveries.all()] == ["outbox"]
+
+
+def test_rewording_a_post_that_was_approved_in_review_sends_it_back_to_review(marketer, reviewer, outbox_channel):
+    post = make_post(
+        author=marketer,
+        channels=[outbox_channel],
+        scheduled_at=timezone.now() + timedelta(days=1),
+        verdict=Post.Verdict.REVIEW,
+        status=Post.Status.IN_REVIEW,
+    )
+    services.approve_post(post=post, by=reviewer)
+
+    services.update_post(post=post, by=marketer, text="A different text than the one approved")
+
+    post.refresh_from_db()
+    assert post.status == Post.Status.IN_REVIEW
+    assert post.status_reason == "text changed after approval"
+
+
+def test_a_post_whose_slot_has_long_passed_cannot_be_approved(marketer, reviewer, outbox_channel):
+    post = make_post(
+        author=marketer,
+        channels=[outbox_channel],
+        scheduled_at=timezone.now() - timedelta(hours=3),
+        status=Post.Status.IN_REVIEW,
+    )
+    with pytest.raises(ValidationError, match="new slot"):
+        services.approve_post(post=post, by=reviewer)
