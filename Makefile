@@ -22,6 +22,9 @@ browser: install
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else $(PY) -m playwright install chromium; fi
 
+# Ctrl-C reaches every process in the terminal's group once. qcluster handles it
+# itself (a second signal would deadlock django-q2's stop); the web server, as a
+# background job, ignores SIGINT, so the shell stops it with TERM.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
@@ -29,10 +32,10 @@ run: install
 	@echo "  Postguard is running: http://$(HOST):$(PORT)/admin/  (log in as admin / admin-demo-pw)"
 	@echo "  Calendar: http://$(HOST):$(PORT)/admin/scheduler/post/calendar/   Outbox: var/outbox/demo-outbox.jsonl"
 	@echo ""
-	@trap 'kill 0' EXIT INT TERM; \
-	$(PY) manage.py qcluster & \
-	$(PY) manage.py runserver $(HOST):$(PORT) --noreload & \
-	wait
+	@$(PY) manage.py qcluster & cluster=$$!; \
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload & web=$$!; \
+	trap 'kill -TERM $$web 2>/dev/null' INT; trap 'kill -TERM $$cluster $$web 2>/dev/null' TERM; \
+	wait; wait
 
 test: install browser
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connection
+from django.db.models import Q
 
 from guard.models import GLOBAL_SCOPE, AuditEntry, KillSwitch
 
@@ -55,11 +56,11 @@ def _global_switch_for_share() -> KillSwitch | None:
 
 def halt_state() -> HaltState:
     """A snapshot for filtering work and for display; never the authority for a send."""
-    switches = list(KillSwitch.objects.filter(engaged=True).select_related("channel"))
-    global_switch = KillSwitch.objects.filter(scope=GLOBAL_SCOPE).first()
+    switches = list(KillSwitch.objects.filter(Q(engaged=True) | Q(scope=GLOBAL_SCOPE)))
+    global_switch = next((s for s in switches if s.scope == GLOBAL_SCOPE), None)
     return HaltState(
         global_switch=global_switch,
-        halted_channel_ids=frozenset(s.channel_id for s in switches if s.channel_id is not None),
+        halted_channel_ids=frozenset(s.channel_id for s in switches if s.engaged and s.channel_id is not None),
     )
 
 

@@ -80,7 +80,7 @@ def claim_next_delivery(*, worker: str, now: datetime | None = None) -> Delivery
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-        candidate = candidates.select_related("channel").first()
+        candidate = candidates.select_related("channel", "post").first()
         if candidate is None:
             return None
         permission = guard_selectors.send_permission(channel_id=candidate.channel_id)
@@ -99,7 +99,10 @@ def claim_next_delivery(*, worker: str, now: datetime | None = None) -> Delivery
         Post.objects.filter(pk=candidate.post_id, status=Post.Status.SCHEDULED).update(
             status=Post.Status.PUBLISHING, updated_at=claimed_at
         )
-    candidate.refresh_from_db()
+    # The row is ours now (locked on PostgreSQL, write-locked on SQLite while we
+    # updated it): mirror the update rather than read it back.
+    candidate.state, candidate.claimed_at, candidate.claimed_by = State.SENDING, claimed_at, worker
+    candidate.attempts += 1
     return candidate
 
 
