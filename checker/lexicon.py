@@ -1,0 +1,487 @@
+"""The checker's word lists, read from TOML files that people edit without touching code.
+
+A language is a folder under `checker/lexicons/` (see its README.md for the
+format). Everything is validated on load and a mistake names the file and the
+bad value, because the people who edit these files are marketers and ops, and
+a typo must fail loudly at start-up rather than silently stop a term matching.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
+
+TOPIC_CATEGORIES = (
+    "politics",
+    "religion",
+    "tragedy",
+    "violence",
+    "weapons",
+    "disaster",
+    "death",
+    "health",
+    "hate",
+    "profanity",
+    "sexual",
+    "drugs",
+)
+SEVERITIES = ("note", "review", "block")
+IAB_RISKS = ("floor", "high", "medium", "low")
+IAB_SENSITIVE_TOPICS = (
+    "Adult & Explicit Sexual Content",
+    "Arms & Ammunition",
+    "Crime & Harmful Acts to Individuals and Society, Human Right Violations",
+    "Death, Injury or Military Conflict",
+    "Online Piracy",
+    "Hate Speech & Acts of Aggression",
+    "Obscenity and Profanity",
+    "Illegal Drugs/Tobacco/eCigarettes/Vaping/Alcohol",
+    "Spam or Harmful Content",
+    "Terrorism",
+    "Debated Sensitive Social Issues",
+)
+
+INSENSITIVE_FILE = "insensitive.toml"
+IDIOMS_FILE = "idioms.toml"
+PROMOTION_FILE = "promotion.toml"
+EVENTS_FILE = "events.toml"
+SENSITIVE_DATES_FILE = "sensitive_dates.toml"
+
+_FILE_KEYS = {"category", "rule", "severity", "iab", "iab_risk", "message", "suggestion", "terms", "entries"}
+_IDIOM_FILE_KEYS = _FILE_KEYS | {"incident_kinds"}
+_ENTRY_KEYS = {"term", "terms", "forms", "category", "rule", "severity", "iab", "iab_risk", "message", "suggestion"}
+_IDIOM_ENTRY_KEYS = _ENTRY_KEYS | {"incident_kinds"}
+_EVENT_KEYS = {"name", "aliases", "category", "date", "year", "places", "description"}
+_DATE_KEYS = {"name", "when", "dates", "category", "severity", "regions", "message", "suggestion"}
+
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
+# Spelled out rather than taken from `calendar.day_name`, which follows the process locale.
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october")
+_MONTH_NAMES += ("november", "december")
+_WEEKDAYS = {name: index for index, name in enumerate(_WEEKDAY_NAMES)}
+_MONTHS = {name: index + 1 for index, name in enumerate(_MONTH_NAMES)}
+_WEEKDAY_RULE = re.compile(rf"^({'|'.join(_ORDINALS)})-({'|'.join(_WEEKDAYS)})-of-({'|'.join(_MONTHS)})$")
+_REGION = re.compile(r"^[A-Z]{2}$")
+
+
+class LexiconError(ValueError):
+    """A lexicon file that cannot be used as written; the message names the file and the value."""
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    """One word or phrase the checker flags, with everything a finding shows about it.
+
+    `base` is the form a person listed first when a term is one of several
+    inflections (Polish "zamachu" -> "zamach"), so reports and counts can group them.
+    `source` is the file it came from, relative to the lexicon folder.
+    """
+
+    term: str
+    category: str
+    rule: str
+    severity: str
+    message: str
+    suggestion: str
+    iab: str
+    iab_risk: str
+    incident_kinds: tuple[str, ...] = ()
+    base: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """A named tragedy, attack or disaster: what posts call it and when it happened."""
+
+    name: str
+    category: str
+    aliases: tuple[str, ...]
+    month_day: str
+    year: int
+    places: tuple[str, ...] = ()
+    description: str = ""
+    source: str = ""
+
+    def anniversary(self, year: int) -> date | None:
+        """The day it falls on in a given year (None for 29 February outside leap years)."""
+        month, day = (int(part) for part in self.month_day.split("-"))
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Everything one language contributes to a check."""
+
+    lang: str
+    entries: tuple[LexiconEntry, ...]
+    promotion_terms: tuple[str, ...]
+    promotion_patterns: tuple[re.Pattern[str], ...]
+    events: tuple[Event, ...]
+
+    def by_category(self, category: str) -> tuple[LexiconEntry, ...]:
+        return tuple(entry for entry in self.entries if entry.category == category)
+
+    @property
+    def idioms(self) -> tuple[LexiconEntry, ...]:
+        return tuple(entry for entry in self.entries if entry.incident_kinds)
+
+
+@dataclass(frozen=True)
+class SensitiveDate:
+    """A day on which upbeat or promotional posts read badly: a fixed day, a weekday rule, or listed dates."""
+
+    name: str
+    category: str
+    severity: str
+    message: str
+    suggestion: str
+    when: str = ""
+    dates: tuple[date, ...] = ()
+    regions: tuple[str, ...] = ()
+
+    def occurs_on(self, day: date) -> bool:
+        if day in self.dates:
+            return True
+        if not self.when:
+            return False
+        month_day = _MONTH_DAY.match(self.when)
+        if month_day:
+            return (day.month, day.day) == (int(month_day[1]), int(month_day[2]))
+        ordinal, weekday, month = _WEEKDAY_RULE.match(self.when).groups()
+        return day == _nth_weekday(day.year, _MONTHS[month], _WEEKDAYS[weekday], _ORDINALS[ordinal])
+
+
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date | None:
+    days = [week[weekday] for week in calendar.Calendar().monthdatescalendar(year, month)]
+    days = [d for d in days if d.month == month]
+    if nth == -1:
+        return days[-1]
+    return days[nth - 1] if nth <= len(days) else None
+
+
+def _base_dir(base_dir: Path | str | None) -> Path:
+    return Path(base_dir) if base_dir is not None else LEXICON_DIR
+
+
+def available_languages(base_dir: Path | str | None = None) -> list[str]:
+    """Language folders that hold at least one lexicon file."""
+    root = _base_dir(base_dir)
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.toml")))
+
+
+@functools.cache
+def load_lexicon(lang: str, base_dir: Path | str | None = None) -> Lexicon:
+    """Read and validate one language folder; cached, so edits need a process restart."""
+    root = _base_dir(base_dir)
+    folder = root / lang
+    if not folder.is_dir():
+        raise LexiconError(f"{folder}: no lexicon folder for language {lang!r}")
+    entries: list[LexiconEntry] = []
+    promotion_terms: tuple[str, ...] = ()
+    promotion_patterns: tuple[re.Pattern[str], ...] = ()
+    events: tuple[Event, ...] = ()
+    for path in sorted(folder.glob("*.toml")):
+        data = _read_toml(path)
+        label = f"{lang}/{path.name}"
+        if path.name == PROMOTION_FILE:
+            promotion_terms, promotion_patterns = _promotion(data, label)
+        elif path.name == EVENTS_FILE:
+            events = _events(data, label)
+        else:
+            entries.extend(_entry_file(data, label, path.name))
+    _reject_duplicates(entries)
+    return Lexicon(
+        lang=lang,
+        entries=tuple(entries),
+        promotion_terms=promotion_terms,
+        promotion_patterns=promotion_patterns,
+        events=events,
+    )
+
+
+@functools.cache
+def load_sensitive_dates(base_dir: Path | str | None = None) -> list[SensitiveDate]:
+    """The shared calendar of anniversaries and solemn days."""
+    path = _base_dir(base_dir) / SENSITIVE_DATES_FILE
+    data = _read_toml(path)
+    label = SENSITIVE_DATES_FILE
+    _only_keys(data, {"dates"}, label, "the file")
+    found = []
+    for index, item in enumerate(_list_of_tables(data.get("dates", []), label, "dates")):
+        where = f"[[dates]] #{index + 1}"
+        _only_keys(item, _DATE_KEYS, label, where)
+        name = _text(item, "name", label, where, required=True)
+        where = f"{where} ({name!r})"
+        when = _text(item, "when", label, where)
+        if when and not (_valid_month_day(when) or _WEEKDAY_RULE.match(when)):
+            raise LexiconError(
+                f"{label}: {where}: when = {when!r} is neither MM-DD nor a rule like 'last-monday-of-may'"
+            )
+        listed = []
+        for value in _strings(item.get("dates", []), label, f"{where} dates"):
+            try:
+                listed.append(date.fromisoformat(value))
+            except ValueError:
+                raise LexiconError(f"{label}: {where}: date {value!r} is not YYYY-MM-DD") from None
+        if not when and not listed:
+            raise LexiconError(f"{label}: {where}: give `when` or `dates`")
+        regions = _strings(item.get("regions", []), label, f"{where} regions")
+        for region in regions:
+            if not _REGION.match(region):
+                raise LexiconError(f"{label}: {where}: region {region!r} is not a two-letter country code like 'US'")
+        found.append(
+            SensitiveDate(
+                name=name,
+                category=_choice(item, "category", TOPIC_CATEGORIES, label, where),
+                severity=_choice(item, "severity", SEVERITIES, label, where),
+                message=_text(item, "message", label, where, required=True),
+                suggestion=_text(item, "suggestion", label, where, required=True),
+                when=when,
+                dates=tuple(listed),
+                regions=tuple(regions),
+            )
+        )
+    return found
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise LexiconError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise LexiconError(f"{path}: not valid TOML: {error}") from None
+
+
+def _entry_file(data: dict[str, Any], label: str, filename: str) -> list[LexiconEntry]:
+    """A topic, insensitive or idioms file, expanded into one entry per listed form."""
+    is_idioms = filename == IDIOMS_FILE
+    is_insensitive = filename == INSENSITIVE_FILE
+    _only_keys(data, _IDIOM_FILE_KEYS if is_idioms else _FILE_KEYS, label, "the file")
+    defaults = {key: data[key] for key in data if key not in ("terms", "entries")}
+    if not is_idioms and not is_insensitive and "category" not in data:
+        raise LexiconError(f"{label}: a topic file needs `category` (one of {', '.join(TOPIC_CATEGORIES)})")
+    if is_insensitive and "terms" in data:
+        raise LexiconError(f"{label}: list each term as an [[entries]] table with its own message and suggestion")
+    if not isinstance(data.get("terms", []), list):
+        raise LexiconError(f'{label}: `terms` must be a list, e.g. terms = ["election", "ballot box"]')
+    items: list[tuple[dict[str, Any], str]] = [({"term": t}, f"terms item {t!r}") for t in data.get("terms", [])]
+    for index, item in enumerate(_list_of_tables(data.get("entries", []), label, "entries")):
+        where = f"[[entries]] #{index + 1}"
+        _only_keys(item, _IDIOM_ENTRY_KEYS if is_idioms else _ENTRY_KEYS, label, where)
+        if ("term" in item) == ("terms" in item):
+            raise LexiconError(f"{label}: {where}: give `term` (one) or `terms` (several sharing settings)")
+        if "terms" in item and "forms" in item:
+            raise LexiconError(f"{label}: {where}: `forms` goes with `term`; in `terms` write [base, form, ...]")
+        shared = {key: value for key, value in item.items() if key != "terms"}
+        group = item["terms"] if "terms" in item else [item["term"]]
+        if not isinstance(group, list) or not group:
+            raise LexiconError(f"{label}: {where}: `terms` must be a non-empty list")
+        for term in group:
+            items.append(({**shared, "term": term}, f"{where} ({term!r})"))
+    entries: list[LexiconEntry] = []
+    for item, where in items:
+        if is_insensitive:
+            for key in ("message", "suggestion"):
+                if not str(item.get(key, "")).strip():
+                    raise LexiconError(f"{label}: {where}: each insensitive entry needs its own {key}")
+        merged = {**defaults, **{k: v for k, v in item.items() if k not in ("term", "forms")}}
+        forms = _forms(item, label, where)
+        category = _choice(merged, "category", TOPIC_CATEGORIES, label, where)
+        kinds: tuple[str, ...] = ()
+        if is_idioms:
+            kinds = tuple(_strings(merged.get("incident_kinds", []), label, f"{where} incident_kinds"))
+            if not kinds:
+                raise LexiconError(f"{label}: {where}: an idiom needs incident_kinds (the incidents that raise it)")
+            for kind in kinds:
+                if kind not in TOPIC_CATEGORIES:
+                    raise LexiconError(
+                        f"{label}: {where}: incident kind {kind!r} is not one of {', '.join(TOPIC_CATEGORIES)}"
+                    )
+        iab = _text(merged, "iab", label, where)
+        if iab and iab not in IAB_SENSITIVE_TOPICS:
+            raise LexiconError(f'{label}: {where}: iab {iab!r} is not an IAB Tech Lab 3.1 Sensitive Topic (or "")')
+        fields = {
+            "category": category,
+            "rule": _text(merged, "rule", label, where, required=True),
+            "severity": _choice(merged, "severity", SEVERITIES, label, where),
+            "message": _text(merged, "message", label, where, required=True),
+            "suggestion": _text(merged, "suggestion", label, where, required=True),
+            "iab": iab,
+            "iab_risk": _choice(merged, "iab_risk", IAB_RISKS, label, where),
+            "incident_kinds": kinds,
+        }
+        entries.extend(LexiconEntry(term=form, base=forms[0], source=label, **fields) for form in forms)
+    return entries
+
+
+def _forms(item: dict[str, Any], label: str, where: str) -> list[str]:
+    """A term as written: a string, or a list whose first item is the base form and the rest its inflections."""
+    head = item.get("term")
+    extra = item.get("forms", [])
+    if not isinstance(extra, list):
+        raise LexiconError(f"{label}: {where}: `forms` must be a list of words")
+    listed = head if isinstance(head, list) else [head, *extra]
+    forms = []
+    for form in listed:
+        if not isinstance(form, str) or not form.strip():
+            raise LexiconError(f"{label}: {where}: empty or non-text term {form!r}")
+        if form != form.strip() or "  " in form:
+            raise LexiconError(f"{label}: {where}: term {form!r} has stray spaces")
+        if form != form.lower():
+            raise LexiconError(f"{label}: {where}: term {form!r} must be lower case (matching ignores case)")
+        forms.append(form)
+    if len(set(forms)) != len(forms):
+        raise LexiconError(f"{label}: {where}: a form is listed twice in {forms!r}")
+    return forms
+
+
+def _reject_duplicates(entries: list[LexiconEntry]) -> None:
+    """One term, one meaning per language: a second listing would make the finding depend on file order."""
+    seen: dict[str, LexiconEntry] = {}
+    for entry in entries:
+        earlier = seen.get(entry.term)
+        if earlier is None:
+            seen[entry.term] = entry
+            continue
+        if earlier.category != entry.category:
+            problem = f"with conflicting categories {earlier.category!r} and {entry.category!r}"
+        else:
+            problem = f"twice (category {entry.category!r})"
+        places = earlier.source if earlier.source == entry.source else f"{earlier.source} and {entry.source}"
+        raise LexiconError(f"{places}: term {entry.term!r} is listed {problem}; keep one")
+
+
+def _promotion(data: dict[str, Any], label: str) -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
+    _only_keys(data, {"terms", "patterns"}, label, "the file")
+    terms = _strings(data.get("terms", []), label, "terms")
+    for term in terms:
+        if not term.strip() or term != term.lower():
+            raise LexiconError(f"{label}: promotion term {term!r} must be non-empty lower case")
+    if len(set(terms)) != len(terms):
+        raise LexiconError(f"{label}: a promotion term is listed twice")
+    patterns = []
+    for source in _strings(data.get("patterns", []), label, "patterns"):
+        try:
+            patterns.append(re.compile(source, re.IGNORECASE))
+        except re.error as error:
+            raise LexiconError(f"{label}: pattern {source!r} is not a valid regular expression: {error}") from None
+    return tuple(terms), tuple(patterns)
+
+
+def _events(data: dict[str, Any], label: str) -> tuple[Event, ...]:
+    _only_keys(data, {"events"}, label, "the file")
+    events = []
+    owner: dict[str, str] = {}
+    for index, item in enumerate(_list_of_tables(data.get("events", []), label, "events")):
+        where = f"[[events]] #{index + 1}"
+        _only_keys(item, _EVENT_KEYS, label, where)
+        name = _text(item, "name", label, where, required=True)
+        where = f"{where} ({name!r})"
+        month_day = _text(item, "date", label, where, required=True)
+        if not _valid_month_day(month_day):
+            raise LexiconError(f"{label}: {where}: date {month_day!r} is not MM-DD (e.g. '09-11')")
+        year = item.get("year")
+        if not isinstance(year, int) or not 1000 <= year <= 2100:
+            raise LexiconError(f"{label}: {where}: year {year!r} is not a four-digit year")
+        aliases = _strings(item.get("aliases", []), label, f"{where} aliases")
+        if not aliases:
+            raise LexiconError(f"{label}: {where}: list at least one alias (how posts name it)")
+        for alias in aliases:
+            if not alias.strip() or alias != alias.lower():
+                raise LexiconError(f"{label}: {where}: alias {alias!r} must be non-empty lower case")
+            if alias in owner:
+                raise LexiconError(f"{label}: alias {alias!r} names both {owner[alias]!r} and {name!r}")
+            owner[alias] = name
+        events.append(
+            Event(
+                name=name,
+                category=_choice(item, "category", TOPIC_CATEGORIES, label, where),
+                aliases=tuple(aliases),
+                month_day=month_day,
+                year=year,
+                places=tuple(_strings(item.get("places", []), label, f"{where} places")),
+                description=_text(item, "description", label, where),
+                source=label,
+            )
+        )
+    return tuple(events)
+
+
+def _valid_month_day(value: str) -> bool:
+    match = _MONTH_DAY.match(value)
+    if not match:
+        return False
+    try:
+        date(2000, int(match[1]), int(match[2]))
+    except ValueError:
+        return False
+    return True
+
+
+def _only_keys(data: dict[str, Any], allowed: set[str], label: str, where: str) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        allowed_keys = ", ".join(sorted(allowed))
+        raise LexiconError(f"{label}: {where}: unknown key(s) {', '.join(unknown)} (allowed: {allowed_keys})")
+
+
+def _list_of_tables(value: Any, label: str, key: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise LexiconError(f"{label}: `{key}` must be written as [[{key}]] tables")
+    return value
+
+
+def _strings(value: Any, label: str, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise LexiconError(f"{label}: {where}: expected a list of text values, got {value!r}")
+    return value
+
+
+def _text(data: dict[str, Any], key: str, label: str, where: str, *, required: bool = False) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise LexiconError(f"{label}: {where}: {key} must be text, got {value!r}")
+    if required and not value.strip():
+        raise LexiconError(f"{label}: {where}: {key} is missing or empty")
+    return value.strip()
+
+
+def _choice(data: dict[str, Any], key: str, allowed: tuple[str, ...], label: str, where: str) -> str:
+    value = data.get(key)
+    if value not in allowed:
+        shown = "missing" if value is None else repr(value)
+        raise LexiconError(f"{label}: {where}: {key} {shown} is not one of {', '.join(allowed)}")
+    return value
+
+
+__all__ = [
+    "Event",
+    "IAB_RISKS",
+    "IAB_SENSITIVE_TOPICS",
+    "LEXICON_DIR",
+    "Lexicon",
+    "LexiconEntry",
+    "LexiconError",
+    "SEVERITIES",
+    "SensitiveDate",
+    "TOPIC_CATEGORIES",
+    "available_languages",
+    "load_lexicon",
+    "load_sensitive_dates",
+]
