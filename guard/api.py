@@ -11,7 +11,8 @@ from guard import selectors, services
 from scheduler.models import Channel
 
 
-def _token_user(request: HttpRequest):
+def token_user(request: HttpRequest):
+    """The user a bearer token acts as, or None: shared by every JSON endpoint."""
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
@@ -33,7 +34,7 @@ def switch_as_dict(switch) -> dict:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def kill_switch(request: HttpRequest) -> JsonResponse:
-    user = _token_user(request)
+    user = token_user(request)
     if user is None:
         return JsonResponse({"error": "authentication required: send 'Authorization: Bearer <token>'"}, status=401)
     if request.method == "GET":

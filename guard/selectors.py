@@ -70,3 +70,11 @@ def engaged_switches() -> list[KillSwitch]:
 
 def recent_audit_entries(*, limit: int = 50) -> list[AuditEntry]:
     return list(AuditEntry.objects.select_related("actor")[:limit])
+
+
+def active_incident_kinds() -> frozenset[str]:
+    """Kinds of incident active now (e.g. "violence", "disaster"), which raise matching idioms to block.
+
+    There is no news watcher yet, so there are no incidents: this is the one place the checker will read them.
+    """
+    return frozenset()

@@ -1,7 +1,8 @@
 """The content calendar in the admin: thin classes that hand every change to `scheduler.services`.
 
 The services decide who may do what and when; this module only turns their
-refusals into form errors and messages, and draws the calendar.
+refusals into form errors and messages, and draws the calendar and the review
+pages (the findings themselves are drawn by `scheduler.findings_display`).
 """
 
 import calendar as month_calendar
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -27,8 +29,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.timesince import timesince
 
-from scheduler import selectors, services
+from scheduler import findings_display, selectors, services
 from scheduler.models import Channel, Delivery, Post
 
 Status = Post.Status
@@ -141,6 +144,28 @@ class ReasonForm(forms.Form):
     )
 
 
+class ApproveForm(forms.Form):
+    """A note for flagged posts; a blocked post also needs an override reason, which the service insists on."""
+
+    override_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60, "required": True}),
+        max_length=500,
+        required=False,  # the service refuses a blocked post without one, with its own message
+        help_text="Required: the checker blocked a post here. Say why it may go out anyway; it is kept on record.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        max_length=500,
+        required=False,
+        help_text="Optional. Kept with your decision.",
+    )
+
+    def __init__(self, *args, blocked: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not blocked:
+            del self.fields["override_reason"]
+
+
 class NewSlotForm(forms.Form):
     new_slot = forms.DateTimeField(
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -177,15 +202,35 @@ class AttentionFilter(admin.SimpleListFilter):
     title = "needs attention"
     parameter_name = "attention"
 
+    REVIEW = "review"
+
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("missed", "Missed its slot"), ("deliveries", "Unknown or failed deliveries")]
+        return [
+            (self.REVIEW, "Waiting for review"),
+            ("missed", "Missed its slot"),
+            ("deliveries", "Unknown or failed deliveries"),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Post]) -> QuerySet[Post]:
+        if self.value() == self.REVIEW:
+            return queryset.filter(pk__in=selectors.review_queue().values("pk"))
         if self.value() == "missed":
             return queryset.filter(pk__in=selectors.missed_posts().values("pk"))
         if self.value() == "deliveries":
             return queryset.filter(pk__in=selectors.deliveries_needing_attention().values("post_id"))
         return queryset
+
+
+class ReviewQueueChangeList(ChangeList):
+    """The queue is sorted by how long a post has waited: mark that column, not the model's default (the slot).
+
+    Django marks sorted columns from the static ordering only, not from `get_ordering(request)`.
+    """
+
+    def get_ordering_field_columns(self) -> dict[int, str]:
+        if ORDER_VAR in self.params:
+            return super().get_ordering_field_columns()
+        return {index: "asc" for index, name in enumerate(self.list_display) if name == "waiting_since"}
 
 
 # --- channels -------------------------------------------------------------------
@@ -243,7 +288,8 @@ class CalendarDay:
 class PostAdmin(admin.ModelAdmin):
     form = PostForm
     inlines = [DeliveryInline]
-    list_display = ["short_text", "local_slot", "status_badge", "channel_list", "author"]
+    list_display = ["short_text", "local_slot", "status_badge", "verdict_badge", "channel_list", "author"]
+    review_list_display = ["short_text", "waiting_since", "verdict_badge", "top_finding", "author", "local_slot"]
     list_filter = [AttentionFilter, "status", "deliveries__channel"]
     date_hierarchy = "scheduled_at"
     search_fields = ["text", "campaign", "tags"]
@@ -252,11 +298,33 @@ class PostAdmin(admin.ModelAdmin):
     change_list_template = "admin/scheduler/post/change_list.html"
     calendar_template = "admin/scheduler/post/calendar.html"
     confirmation_template = "admin/scheduler/post/action_confirmation.html"
+    review_template = "admin/scheduler/post/review_confirmation.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
         queryset = selectors.all_posts_for_listing()
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
+
+    @staticmethod
+    def _is_review_queue(request: HttpRequest) -> bool:
+        return request.GET.get(AttentionFilter.parameter_name) == AttentionFilter.REVIEW
+
+    def get_ordering(self, request: HttpRequest) -> list[str]:
+        """The review queue keeps the selector's order (oldest first); other lists keep the calendar's."""
+        if self._is_review_queue(request):
+            return list(selectors.review_queue().query.order_by)
+        return super().get_ordering(request)
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        return self.review_list_display if self._is_review_queue(request) else self.list_display
+
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
+        return ReviewQueueChangeList if self._is_review_queue(request) else super().get_changelist(request, **kwargs)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        if self._is_review_queue(request):
+            extra_context = {"title": "Review queue: oldest first", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def get_fieldsets(self, request: HttpRequest, obj: Post | None = None) -> list:
         editable = obj is None or self.has_change_permission(request, obj)
@@ -324,6 +392,31 @@ class PostAdmin(admin.ModelAdmin):
                 return zoneinfo.ZoneInfo(post.timezone)
         return zone_named(request.GET.get("timezone", "")) or zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Post | None = None,
+    ) -> HttpResponse:
+        """The stored findings above the form, approve/reject buttons for a post waiting for review, and the
+        review decisions below it: drawn as a read-only table, not an inline formset, so saving the post never
+        expects (or accepts) data for them.
+        """
+        if obj is not None:
+            # A re-shown form carries the typed text on `obj`; the findings belong to the saved text.
+            saved = obj if request.method == "GET" else Post.objects.get(pk=obj.pk)
+            context["preflight"] = findings_display.preflight(saved)
+            if request.user.has_perm("scheduler.view_reviewdecision"):
+                context["review_decisions"] = list(saved.review_decisions.select_related("reviewer"))
+            if saved.status == Status.IN_REVIEW and self.has_approve_permission(request):
+                query = urlencode({AttentionFilter.parameter_name: AttentionFilter.REVIEW})
+                context["review_actions_url"] = f"{reverse('admin:scheduler_post_changelist')}?{query}"
+                context["review_forms"] = [("approve", "approve_posts"), ("reject", "reject_posts")]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_model(self, request: HttpRequest, obj: Post, form: PostForm, change: bool) -> None:
         data = form.cleaned_data
         fields = {name: data[name] for name in ("text", "scheduled_at", "language", "campaign", "tags")}
@@ -359,6 +452,20 @@ class PostAdmin(admin.ModelAdmin):
     @admin.display(description="status", ordering="status")
     def status_badge(self, post: Post) -> str:
         return format_html('<span class="pg-status pg-status-{}">{}</span>', post.status, post.get_status_display())
+
+    @admin.display(description="verdict", ordering="verdict")
+    def verdict_badge(self, post: Post) -> str:
+        return findings_display.verdict_badge(post)
+
+    @admin.display(description="top finding")
+    def top_finding(self, post: Post) -> str:
+        return findings_display.top_finding_summary(post)
+
+    @admin.display(description="waiting", ordering="updated_at")
+    def waiting_since(self, post: Post) -> str:
+        """How long since the post last changed: for a post in review, since it was sent there."""
+        since = f"{post.updated_at:%Y-%m-%d %H:%M} UTC"
+        return format_html('<span title="since {}">{}</span>', since, timesince(post.updated_at))
 
     @admin.display(description="channels")
     def channel_list(self, post: Post) -> str:
@@ -399,14 +506,43 @@ class PostAdmin(admin.ModelAdmin):
 
         self._apply(request, queryset, lambda post: services.schedule_post(post=post, by=request.user), outcome)
 
-    @admin.action(description="Approve selected posts", permissions=["approve"])
-    def approve_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
-        self._apply(
-            request,
-            queryset,
-            lambda post: services.approve_post(post=post, by=request.user),
-            lambda post: "approved and scheduled",
-        )
+    @admin.action(description="Approve selected posts…", permissions=["approve"])
+    def approve_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> HttpResponse | None:
+        """Flagged posts are approved from a page that shows their findings; clean ones go straight through."""
+        posts = list(queryset)
+        flagged = [post for post in posts if post.verdict != Post.Verdict.PASS]
+        blocked = any(post.verdict == Post.Verdict.BLOCK for post in posts)
+        form = self._confirmation_form(request, ApproveForm, blocked=blocked)
+        if (flagged and not form.is_bound) or (form.is_bound and not form.is_valid()):
+            return self._confirmation_page(
+                request,
+                posts,
+                form,
+                action="approve_posts",
+                title="Approve posts over the checker's findings",
+                intro=(
+                    "Read what the checker found. A blocked post goes out only with your written override reason."
+                    if blocked
+                    else "Read what the checker found before approving."
+                ),
+                submit="Approve",
+                template=self.review_template,
+            )
+        cleaned = form.cleaned_data if form.is_bound else {}
+        note, reason = cleaned.get("note", ""), cleaned.get("override_reason", "")
+
+        def approve(post: Post) -> Post:
+            override = reason if post.verdict == Post.Verdict.BLOCK else ""
+            return services.approve_post(post=post, by=request.user, note=note, override_reason=override)
+
+        def outcome(post: Post) -> str:
+            slot = f"{post.local_scheduled_at:%Y-%m-%d %H:%M} {post.timezone}"
+            if post.verdict == Post.Verdict.BLOCK:
+                return f"approved over the checker's block and scheduled for {slot}"
+            return f"approved and scheduled for {slot}"
+
+        self._apply(request, posts, approve, outcome)
+        return None
 
     @admin.action(description="Reject selected posts…", permissions=["approve"])
     def reject_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> HttpResponse | None:
@@ -428,6 +564,7 @@ class PostAdmin(admin.ModelAdmin):
             title="Reject posts",
             intro="These posts go back to their authors with your note.",
             submit="Reject",
+            template=self.review_template,
         )
 
     @admin.action(description="Pause selected posts…", permissions=["pause"])
@@ -533,21 +670,25 @@ class PostAdmin(admin.ModelAdmin):
         intro: str,
         submit: str,
         carry: list[Post] | None = None,
+        template: str | None = None,
     ) -> TemplateResponse:
+        posts = list(posts)
         context = {
             **self.admin_site.each_context(request),
             "title": title,
             "intro": intro,
             "submit": submit,
             "opts": self.opts,
-            "posts": list(posts),
+            "posts": posts,
             "carry": list(carry if carry is not None else posts),
             "form": form,
             "action": action,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media + form.media,
         }
-        return TemplateResponse(request, self.confirmation_template, context)
+        if template == self.review_template:
+            context["reviews"] = [{"post": post, "preflight": findings_display.preflight(post)} for post in posts]
+        return TemplateResponse(request, template or self.confirmation_template, context)
 
     # --- calendar ---
 

@@ -83,9 +83,12 @@ class Post(models.Model):
         max_length=10,
         choices=Verdict.choices,
         default=Verdict.PASS,
-        help_text="The pre-flight verdict this post was last scheduled under.",
+        help_text="The pre-flight checker's verdict on the current text.",
     )
     status_reason = models.CharField(max_length=500, blank=True, help_text="Why it is paused, missed or failed.")
+    findings = models.JSONField(default=list, blank=True, help_text="The pre-flight checker's findings on this text.")
+    risk_score = models.FloatField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
     channels = models.ManyToManyField(Channel, through="Delivery", related_name="posts")
     created_at = models.DateTimeField(default=now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -146,3 +149,27 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id} -> {self.channel.slug} ({self.state})"
+
+
+class ReviewDecision(models.Model):
+    """A reviewer's decision on a flagged post, kept with what the checker said at the time."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        OVERRIDDEN = "overridden", "Approved over a block"
+        REJECTED = "rejected", "Rejected"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="review_decisions")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_decisions")
+    decision = models.CharField(max_length=12, choices=Decision.choices)
+    verdict_seen = models.CharField(max_length=10, choices=Post.Verdict.choices)
+    findings_seen = models.JSONField(default=list, blank=True)
+    text_seen = models.TextField()
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} by {self.reviewer} ({self.verdict_seen})"

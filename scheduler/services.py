@@ -4,6 +4,7 @@ Each transition checks who may make it. `by=None` is the system (the publisher,
 the watcher, an operator at the CLI), which the caller has already vouched for.
 """
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -13,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from scheduler.models import Channel, Delivery, Post
+from scheduler.models import Channel, Delivery, Post, ReviewDecision
 
 Status = Post.Status
 State = Delivery.State
@@ -24,6 +25,11 @@ OPEN_DELIVERY_STATES = {State.PENDING, State.MISSED}
 
 class TransitionError(ValidationError):
     """The post is not in a state that allows this step."""
+
+
+VERDICT_RANK = {Post.Verdict.PASS: 0, Post.Verdict.REVIEW: 1, Post.Verdict.BLOCK: 2}
+
+logger = logging.getLogger(__name__)
 
 
 def grace_window() -> timedelta:
@@ -87,8 +93,44 @@ def create_post(
         tags=tags,
     )
     post.full_clean()
+    run_preflight_check(post)
     post.save()
     _sync_deliveries(post, _validate_channels(channels))
+    return post
+
+
+def run_preflight_check(post: Post) -> Post:
+    """Store the checker's verdict and findings on the post (not saved here).
+
+    A checker that breaks on some text must not lose the draft: the post is
+    kept, marked for review, with a finding that says the check failed.
+    """
+    from checker.services import check_text
+
+    try:
+        report = check_text(post.text, scheduled_at=post.local_scheduled_at, lang=post.language or None)
+    except Exception as error:
+        logger.exception("pre-flight check failed for post %s", post.pk)
+        post.verdict = Post.Verdict.REVIEW
+        post.findings = [
+            {
+                "rule": "checker.failed",
+                "category": "learned-risk",
+                "severity": "review",
+                "start": 0,
+                "end": len(post.text),
+                "message": f"The pre-flight check could not read this draft ({type(error).__name__}): a person must.",
+                "suggestion": "",
+            }
+        ]
+        post.risk_score = None
+    else:
+        post.verdict = report.verdict
+        post.findings = report.as_dict()["findings"]
+        post.risk_score = report.score
+        if not post.language:
+            post.language = report.lang
+    post.checked_at = timezone.now()
     return post
 
 
@@ -105,13 +147,23 @@ def update_post(
     if unknown:
         raise ValueError(f"update_post does not change {sorted(unknown)}")
     text_changed = "text" in fields and fields["text"] != post.text
+    recheck = text_changed or any(
+        name in fields and fields[name] != getattr(post, name) for name in ("scheduled_at", "timezone", "language")
+    )
+    verdict_before = post.verdict
     for name, value in fields.items():
         setattr(post, name, value)
-    if text_changed and post.status == Status.SCHEDULED and post.verdict != Post.Verdict.PASS:
-        # It was approved as it was written; new words need a new approval.
-        post.status = Status.IN_REVIEW
-        post.status_reason = "text changed after approval"
     post.full_clean()
+    if recheck:
+        run_preflight_check(post)
+    if post.status == Status.SCHEDULED:
+        if VERDICT_RANK[post.verdict] > VERDICT_RANK[verdict_before]:
+            post.status = Status.IN_REVIEW
+            post.status_reason = f"the pre-flight verdict worsened from {verdict_before} to {post.verdict}"
+        elif text_changed and verdict_before != Post.Verdict.PASS:
+            # It was approved as it was written; new words need a new approval.
+            post.status = Status.IN_REVIEW
+            post.status_reason = "text changed after approval"
     post.save()
     if channels is not None:
         _sync_deliveries(post, _validate_channels(channels))
@@ -139,7 +191,8 @@ def _require_future_slot(slot: datetime) -> None:
 
 
 @transaction.atomic
-def approve_post(*, post: Post, by: AbstractBaseUser, note: str = "") -> Post:
+def approve_post(*, post: Post, by: AbstractBaseUser, note: str = "", override_reason: str = "") -> Post:
+    """A second person approves a flagged post; a blocked one also needs a written reason to override."""
     _require(by, "scheduler.approve_post", "approve posts")
     post = _locked(post)
     _require_status(post, {Status.IN_REVIEW}, "approve")
@@ -147,10 +200,28 @@ def approve_post(*, post: Post, by: AbstractBaseUser, note: str = "") -> Post:
         raise PermissionDenied("A post needs a reviewer other than its author.")
     if post.scheduled_at < timezone.now() - grace_window():
         raise ValidationError("Its slot has passed: give it a new slot before approving it.")
+    decision = ReviewDecision.Decision.APPROVED
+    if post.verdict == Post.Verdict.BLOCK:
+        if not override_reason.strip():
+            raise ValidationError("The checker blocked this post: write why it may go out anyway to override.")
+        decision = ReviewDecision.Decision.OVERRIDDEN
+    _record_decision(post, by, decision, note=override_reason.strip() or note.strip())
     post.status = Status.SCHEDULED
-    post.status_reason = note
+    post.status_reason = override_reason.strip() or note.strip()
     post.save(update_fields=["status", "status_reason", "updated_at"])
     return post
+
+
+def _record_decision(post: Post, reviewer: AbstractBaseUser, decision: str, *, note: str) -> ReviewDecision:
+    return ReviewDecision.objects.create(
+        post=post,
+        reviewer=reviewer,
+        decision=decision,
+        verdict_seen=post.verdict,
+        findings_seen=post.findings,
+        text_seen=post.text,
+        note=note,
+    )
 
 
 @transaction.atomic
@@ -160,6 +231,7 @@ def reject_post(*, post: Post, by: AbstractBaseUser, note: str) -> Post:
     _require_status(post, {Status.IN_REVIEW}, "reject")
     if not note.strip():
         raise ValidationError("Say why it is rejected, so the author can fix it.")
+    _record_decision(post, by, ReviewDecision.Decision.REJECTED, note=note.strip())
     post.status = Status.REJECTED
     post.status_reason = note.strip()
     post.save(update_fields=["status", "status_reason", "updated_at"])

@@ -13,8 +13,8 @@ def ensure_roles() -> None:
     """Transactional tests flush the tables, and with them the groups the roles migration made: remake them."""
     if Group.objects.filter(name="Crisis lead").exists():
         return
-    roles_migration = importlib.import_module("guard.migrations.0002_roles_and_global_switch")
-    roles_migration.grant_roles(Group, Permission)
+    for migration in ("0002_roles_and_global_switch", "0003_checker_roles"):
+        importlib.import_module(f"guard.migrations.{migration}").grant_roles(Group, Permission)
 
 
 def make_user(username: str, *, role: str | None = None, superuser: bool = False) -> User:

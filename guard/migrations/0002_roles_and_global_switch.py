@@ -4,8 +4,9 @@ Permissions are created first: on a fresh database they do not exist yet inside
 a migration (Django ticket #23422).
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from guard.migrations._roles import create_permissions_first
 
 ROLES = {
     "Marketer": [
@@ -50,11 +51,7 @@ ROLES = {
 
 
 def create_roles(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        previous = getattr(app_config, "models_module", None)
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = previous
+    create_permissions_first(apps)
     grant_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 

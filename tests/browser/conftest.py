@@ -5,21 +5,23 @@ end, so the role groups and the global kill-switch row that the data
 migrations made are gone for the next one: put them back before each test.
 """
 
-import importlib
+from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from guard.services import ensure_global_kill_switch
+from tests.factories import ensure_roles
 
-ROLES = importlib.import_module("guard.migrations.0002_roles_and_global_switch").ROLES
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium where installed; otherwise the build `playwright install chromium` fetched (see Makefile)."""
+    executable = {"executable_path": str(DEBIAN_CHROMIUM)} if DEBIAN_CHROMIUM.exists() else {}
     return {
         **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
+        **executable,
         "args": [
             "--no-sandbox",
             "--disable-gpu",
@@ -33,11 +35,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(autouse=True)
 def roles_and_global_switch(transactional_db):
-    for role, permissions in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for dotted in permissions:
-            app_label, codename = dotted.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    ensure_roles()
     ensure_global_kill_switch()
 
 

@@ -293,9 +293,8 @@ class Command(BaseCommand):
         )
         if demo.status == Status.DRAFT:
             return True
-        if demo.status == Status.IN_REVIEW:
-            # Stands in for the pre-flight checker, which is what flags a post for review.
-            Post.objects.filter(pk=post.pk).update(verdict=Post.Verdict.REVIEW)
+        if demo.status == Status.IN_REVIEW and post.verdict == Post.Verdict.PASS:
+            raise CommandError(f"demo post meant for review passed the pre-flight check: {demo.text!r}")
         post = services.schedule_post(post=post, by=author)
         if demo.status == Status.PAUSED:
             services.pause_post(post=post, by=reviewer, reason=demo.reason)

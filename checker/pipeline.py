@@ -1,0 +1,171 @@
+"""spaCy pipelines built in code, one per language, with the lexicons compiled into matchers.
+
+Built once per process and per lexicon version (an organisation's added or
+silenced terms bump it). No model is downloaded: each language is
+`spacy.blank(lang)` plus rule components. English lemmas come from
+spacy-lookups-data, used in reverse: each lexicon term is expanded to the
+surface forms whose lemma it is ("bomb" -> bombs, bombed, bombing), so a
+draft is matched on lower-cased tokens in one PhraseMatcher pass, with no
+per-token lemmatising at check time and never on substrings.
+"""
+
+import functools
+import gzip
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import spacy
+from django.conf import settings
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from checker.lexicon import Lexicon, LexiconEntry, load_lexicon
+
+_BUILD_LOCK = threading.Lock()
+
+
+@dataclass
+class LanguagePipeline:
+    lang: str
+    nlp: Language
+    lexicon: Lexicon
+    entries: list[LexiconEntry]
+    matcher: PhraseMatcher
+    risky_terms: dict[tuple[str, ...], LexiconEntry] = field(default_factory=dict)
+    promotion_matcher: PhraseMatcher | None = None
+
+    def risky_term_in(self, words) -> LexiconEntry | None:
+        """The first flagging lexicon term that a sequence of words contains, token for token."""
+        lowered = [w.lower() for w in words]
+        for size in range(min(self.longest_term, len(lowered)), 0, -1):
+            for start in range(len(lowered) - size + 1):
+                entry = self.risky_terms.get(tuple(lowered[start : start + size]))
+                if entry is not None:
+                    return entry
+        return None
+
+    @property
+    def longest_term(self) -> int:
+        return max((len(key) for key in self.risky_terms), default=0)
+
+    def entry_for(self, match_id: int) -> LexiconEntry:
+        return self.entries[int(self.nlp.vocab.strings[match_id])]
+
+
+def blank_pipeline(lang: str) -> Language:
+    if lang == "zh":
+        import jieba
+
+        jieba.dt.tmp_dir = str(settings.VAR_DIR)
+        jieba.setLogLevel(60)
+        return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    return spacy.blank(lang)
+
+
+@functools.cache
+def _english_forms() -> dict[str, set[str]]:
+    """lemma -> surface forms, from spaCy's English lookup table (lower-case entries only)."""
+    import spacy_lookups_data
+
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as table_file:
+        table = json.load(table_file)
+    forms: dict[str, set[str]] = {}
+    for form, lemma in table.items():
+        if form.islower():
+            forms.setdefault(lemma, set()).add(form)
+    return forms
+
+
+def surface_forms(term: str, lang: str, nlp: Language) -> list[list[str]]:
+    """Token sequences that count as this term: itself, plus inflections of its last word (English)."""
+    tokens = [t.lower_ for t in nlp.make_doc(term)]
+    if not tokens:
+        return []
+    variants = [tokens]
+    if lang == "en":
+        for form in sorted(_english_forms().get(tokens[-1], ())):
+            if form != tokens[-1]:
+                variants.append([*tokens[:-1], form])
+    return variants
+
+
+def _is_flagging(entry: LexiconEntry) -> bool:
+    return entry.severity in ("review", "block") and entry.category not in ("sensitive-date",)
+
+
+def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced: frozenset[str] = frozenset()):
+    nlp = blank_pipeline(lang)
+    lexicon = load_lexicon(lang)
+    if lang == "zh":
+        _teach_jieba(lexicon, added)
+    if lexicon.events:
+        # Named tragedies and disasters as entities: "the Boston Marathon bombing", "9/11", "Grenfell".
+        ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+        ruler.add_patterns(
+            [
+                {"label": event.category.upper(), "pattern": alias, "id": str(index)}
+                for index, event in enumerate(lexicon.events)
+                for alias in (event.name, *event.aliases)
+            ]
+        )
+    entries = [e for e in (*lexicon.entries, *added) if e.term.lower() not in silenced]
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    risky_terms: dict[tuple[str, ...], LexiconEntry] = {}
+    for index, entry in enumerate(entries):
+        variants = surface_forms(entry.term, lang, nlp)
+        if not variants:
+            continue
+        matcher.add(str(index), [Doc(nlp.vocab, words=variant) for variant in variants])
+        if _is_flagging(entry) and not entry.incident_kinds:
+            for variant in variants:
+                risky_terms.setdefault(tuple(variant), entry)
+    promotion_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for term in lexicon.promotion_terms:
+        variants = surface_forms(term, lang, nlp)
+        if variants:
+            promotion_matcher.add("promotion", [Doc(nlp.vocab, words=variant) for variant in variants])
+    return LanguagePipeline(
+        lang=lang,
+        nlp=nlp,
+        lexicon=lexicon,
+        entries=entries,
+        matcher=matcher,
+        risky_terms=risky_terms,
+        promotion_matcher=promotion_matcher,
+    )
+
+
+def _teach_jieba(lexicon: Lexicon, added: tuple[LexiconEntry, ...]) -> None:
+    """jieba may cut a listed term differently in context ("双十一" as "双十" + "一"): tell it our words."""
+    import jieba
+
+    words = [e.term for e in (*lexicon.entries, *added)] + list(lexicon.promotion_terms)
+    words += [alias for event in lexicon.events for alias in (event.name, *event.aliases)]
+    for word in words:
+        if word and " " not in word:
+            jieba.add_word(word)
+
+
+_PIPELINES: dict[tuple[str, str], LanguagePipeline] = {}
+
+
+def language_pipeline(lang: str) -> LanguagePipeline:
+    """The pipeline for a language with this organisation's current lexicon additions and silences."""
+    from checker.selectors import lexicon_overrides
+
+    overrides = lexicon_overrides(lang)
+    key = (lang, overrides.version)
+    pipeline = _PIPELINES.get(key)
+    if pipeline is None:
+        with _BUILD_LOCK:
+            pipeline = _PIPELINES.get(key)
+            if pipeline is None:
+                pipeline = build_pipeline(lang, added=overrides.added, silenced=overrides.silenced)
+                for stale in [k for k in _PIPELINES if k[0] == lang]:
+                    del _PIPELINES[stale]
+                _PIPELINES[key] = pipeline
+    return pipeline

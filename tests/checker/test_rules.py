@@ -1,0 +1,108 @@
+"""Each rule family, as a careful second reader would apply it to real drafts."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from checker.pipeline import language_pipeline
+from checker.rules import CheckContext, lexicon_findings
+from checker.services import check_text
+
+pytestmark = pytest.mark.django_db
+
+
+def categories(report) -> set[str]:
+    return {finding.category for finding in report.findings}
+
+
+def quoted(report, category: str) -> list[str]:
+    return [report.text[f.start : f.end] for f in report.findings if f.category == category]
+
+
+@pytest.mark.parametrize(
+    ("draft", "category"),
+    [
+        ("Election day! Whichever candidate you back, our coffee is on us.", "politics"),
+        ("Jesus would have loved our loaded fries.", "religion"),
+        ("Sending love to everyone affected by the mass shooting downtown.", "tragedy"),
+        ("Our new boots survived the earthquake rubble test.", "disaster"),
+        ("Stock up on ammo before the range opens.", "weapons"),
+        ("Rest in peace, Grandpa Joe. He loved our pies.", "death"),
+        ("Our tea cures anxiety in a week.", "health"),
+        ("Weekend vibes: 420 specials all day.", "drugs"),
+    ],
+)
+def test_sensitive_topics_in_brand_voice_go_to_review(draft, category):
+    report = check_text(draft, lang="en")
+    assert category in categories(report)
+    assert report.verdict in ("review", "block")
+
+
+def test_a_promotion_riding_on_a_tragedy_is_blocked():
+    report = check_text(
+        "Our thoughts are with the victims of the mass shooting. Use code SAFE20 for 20% off!", lang="en"
+    )
+    assert report.verdict == "block"
+    assert "newsjacking" in categories(report)
+    finding = next(f for f in report.findings if f.category == "newsjacking")
+    assert "profiting" in finding.message
+    assert finding.suggestion
+
+
+def test_a_named_attack_with_an_offer_is_newsjacking():
+    report = check_text("Never forget 9/11. Today only: 11% off all sneakers.", lang="en")
+    assert report.verdict == "block"
+    assert quoted(report, "tragedy") == ["9/11"]
+
+
+def test_an_insensitive_word_gets_the_considerate_alternative():
+    report = check_text("Our prices are crazy low this week", lang="en")
+    [finding] = [f for f in report.findings if report.text[f.start : f.end].lower() == "crazy"]
+    assert finding.suggestion
+    assert "crazy" not in finding.suggestion.lower().split(",")[0]
+
+
+def test_violent_idioms_are_a_note_on_a_quiet_day_and_a_block_during_a_matching_incident():
+    quiet = check_text("This killer deal ends tonight", lang="en")
+    assert quiet.verdict == "pass"
+    assert [f.severity for f in quiet.findings] == ["note"]
+
+    pipeline = language_pipeline("en")
+    doc = pipeline.nlp("This killer deal ends tonight")
+    during_shooting = lexicon_findings(doc, pipeline, CheckContext(incident_kinds=frozenset({"violence"})))
+    assert [f.severity for f in during_shooting] == ["block"]
+    during_flood = lexicon_findings(doc, pipeline, CheckContext(incident_kinds=frozenset({"flood-unrelated"})))
+    assert [f.severity for f in during_flood] == ["note"]
+
+
+@pytest.mark.parametrize("tag", ["#therapistfinder", "#expertsexchange", "#susanalbumparty"])
+def test_run_together_tags_with_a_second_reading_are_flagged(tag):
+    report = check_text(f"Find your people with {tag} this weekend", lang="en")
+    assert "misreading" in categories(report)
+    assert quoted(report, "misreading") == [tag]
+    assert report.verdict == "review"
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Knitting season is here #MadeWithOurYarn",
+        "Behind the scenes of today's photo shoot, fuelled by a shot of espresso",
+        "Our Scunthorpe store opens at nine on Saturday",
+        "The bank holiday party starts at noon: cake for everyone #NewArrivals",
+        "Capital city pop-up this Friday #ShopLocal",
+    ],
+)
+def test_ordinary_posts_that_share_words_with_risky_ones_pass(draft):
+    report = check_text(draft, lang="en")
+    assert report.verdict == "pass", report.findings
+
+
+def test_an_anniversary_on_the_slot_is_flagged_and_a_promotion_on_it_needs_review():
+    slot = datetime(2027, 9, 11, 9, 0, tzinfo=ZoneInfo("America/New_York"))
+    report = check_text("Flash sale: 30% off everything today!", lang="en", scheduled_at=slot)
+    assert "sensitive-date" in categories(report)
+    assert report.verdict in ("review", "block")
+    calm = check_text("Flash sale: 30% off everything today!", lang="en", scheduled_at=slot.replace(month=9, day=14))
+    assert "sensitive-date" not in categories(calm)
