@@ -11,6 +11,11 @@ _HEBREW = re.compile(r"[\u0590-\u05FF]")
 _CJK = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _POLISH_LETTERS = re.compile(r"[ąćęłńóśźżĄĆĘŁŃÓŚŹŻ]")
+_WORD = re.compile(r"[a-z']+")
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "the a an and or of to in on for with at by from our your you we is are be this that it its".split()
+)
+_POLISH_FUNCTION_WORDS = frozenset("i w z na do nie się jest że to od po za dla jak już oraz czy".split())
 
 
 def detect_language(text: str) -> str:
@@ -18,8 +23,9 @@ def detect_language(text: str) -> str:
 
     Scripts decide Arabic, Hebrew and Chinese outright (counted by letters, so a
     Latin hashtag in an Arabic post does not flip it). Latin text is Polish when
-    it has Polish letters, else lingua decides between English and Polish
-    (restricted to those two: see STACK.md on lingua's cost and one-word texts).
+    it has Polish letters; plainly English (by its function words) is English;
+    what is left, lingua decides between English and Polish (restricted to
+    those two: see STACK.md on lingua's cost and one-word texts).
     """
     letters = _LETTER.findall(text)
     if not letters:
@@ -36,6 +42,11 @@ def detect_language(text: str) -> str:
         return "pl"
     if len(letters) < 12:
         return DEFAULT
+    words = _WORD.findall(text.lower())
+    english = sum(word in _ENGLISH_FUNCTION_WORDS for word in words)
+    polish = sum(word in _POLISH_FUNCTION_WORDS for word in words)
+    if english >= 2 and english > 2 * polish:
+        return "en"  # plainly English: skip the detector, the costliest step of a check
     detected = _latin_detector().detect_language_of(text)
     return "pl" if detected is not None and detected.name == "POLISH" else "en"
 

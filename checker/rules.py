@@ -32,8 +32,11 @@ def lexicon_findings(doc: Doc, pipeline: LanguagePipeline, context: CheckContext
     """Topic, insensitive-term and idiom matches; idioms are raised to block while a matching incident is active."""
     findings = []
     for match_id, start, end in pipeline.matcher(doc):
-        entry = pipeline.entry_for(match_id)
         span = doc[start:end]
+        entry = pipeline.entry_for(match_id)
+        if entry is None:
+            findings.append(event_finding(pipeline.event_for(match_id), span.start_char, span.end_char))
+            continue
         severity = entry.severity
         message = entry.message
         if entry.incident_kinds and context.incident_kinds & set(entry.incident_kinds):
@@ -52,34 +55,22 @@ def lexicon_findings(doc: Doc, pipeline: LanguagePipeline, context: CheckContext
                 iab_risk=entry.iab_risk,
             )
         )
-    findings += event_findings(doc, pipeline)
     return _longest_first(findings)
 
 
-def event_findings(doc: Doc, pipeline: LanguagePipeline) -> list[Finding]:
+def event_finding(event, start: int, end: int) -> Finding:
     """A named tragedy or disaster in brand copy: a memorial post may be right, but a person should read it."""
-    findings = []
-    for entity in doc.ents:
-        if not entity.ent_id_.isdigit():
-            continue
-        event = pipeline.lexicon.events[int(entity.ent_id_)]
-        findings.append(
-            Finding(
-                rule="event.named",
-                category=event.category,
-                severity="review",
-                start=entity.start_char,
-                end=entity.end_char,
-                message=(
-                    f"Names {event.name} ({event.year}). "
-                    "Anything upbeat or commercial next to it reads as exploiting it."
-                ),
-                suggestion="Keep brand and offers out of any post that names it: a plain, sincere message, or silence.",
-                iab="Death, Injury or Military Conflict",
-                iab_risk="high",
-            )
-        )
-    return findings
+    return Finding(
+        rule="event.named",
+        category=event.category,
+        severity="review",
+        start=start,
+        end=end,
+        message=f"Names {event.name} ({event.year}). Anything upbeat or commercial next to it reads as exploiting it.",
+        suggestion="Keep brand and offers out of any post that names it: a plain, sincere message, or silence.",
+        iab="Death, Injury or Military Conflict",
+        iab_risk="high",
+    )
 
 
 def _longest_first(findings: list[Finding]) -> list[Finding]:
@@ -91,20 +82,18 @@ def _longest_first(findings: list[Finding]) -> list[Finding]:
     return sorted(kept, key=lambda f: f.start)
 
 
-def is_promotion(doc: Doc, pipeline: LanguagePipeline) -> tuple[int, int] | None:
-    """The first promotional cue (a sale word or an offer pattern), as a character span."""
+def find_promotion(doc: Doc, text: str, pipeline: LanguagePipeline) -> tuple[int, int] | None:
+    """The first promotional cue (a sale word or an offer pattern), as a character span of `text` (the doc's text)."""
     for _, start, end in pipeline.promotion_matcher(doc):
         span = doc[start:end]
         return span.start_char, span.end_char
-    for pattern in pipeline.lexicon.promotion_patterns:
-        found = pattern.search(doc.text)
-        if found:
-            return found.start(), found.end()
-    return None
+    found = pipeline.promotion_pattern.search(text) if pipeline.promotion_pattern else None
+    return (found.start(), found.end()) if found else None
 
 
-def newsjacking_findings(doc: Doc, pipeline: LanguagePipeline, topic_findings: Iterable[Finding]) -> list[Finding]:
-    promotion = is_promotion(doc, pipeline)
+def newsjacking_findings(
+    text: str, promotion: tuple[int, int] | None, topic_findings: Iterable[Finding]
+) -> list[Finding]:
     if promotion is None:
         return []
     tragic = [f for f in topic_findings if f.category in TRAGIC_CATEGORIES and f.severity != "note"]
@@ -119,8 +108,8 @@ def newsjacking_findings(doc: Doc, pipeline: LanguagePipeline, topic_findings: I
             start=anchor.start,
             end=anchor.end,
             message=(
-                f"A promotion (“{doc.text[promotion[0] : promotion[1]]}”) in the same post as "
-                f"“{doc.text[anchor.start : anchor.end]}” reads as profiting from suffering."
+                f"A promotion (“{text[promotion[0] : promotion[1]]}”) in the same post as "
+                f"“{text[anchor.start : anchor.end]}” reads as profiting from suffering."
             ),
             suggestion="Separate the two: drop the offer, or post about the event without selling anything.",
             iab="Death, Injury or Military Conflict",
@@ -141,7 +130,7 @@ def misreading_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
     candidates = [(m.start(), m.end(), m.group(1) + m.group(2), m.group(2)) for m in _TAG.finditer(text)]
     candidates += [(m.start(1), m.end(1), m.group(1), m.group(1).replace("-", "")) for m in _DOMAIN.finditer(text)]
     for start, end, shown, body in candidates:
-        intended = intended_reading(body, lang=pipeline.lang, is_risky=is_risky)
+        intended, bad = _tag_readings(pipeline, body, is_risky)
         entry = pipeline.risky_term_in(intended.words) if len(intended.words) > 1 else None
         if entry is not None:
             # One run-together token hides the topic from the lexicon pass: say it here.
@@ -159,7 +148,6 @@ def misreading_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
                 )
             )
             continue
-        bad = misreadings(body, is_risky=is_risky, lang=pipeline.lang)
         if not bad:
             continue
         disambiguated = casing_disambiguates(body)
@@ -179,6 +167,18 @@ def misreading_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
             )
         )
     return findings
+
+
+def _tag_readings(pipeline: LanguagePipeline, body: str, is_risky):
+    """Campaign tags repeat across a calendar: segment each one once per pipeline (bounded)."""
+    cache = pipeline.tag_cache
+    key = body.lower() if not casing_disambiguates(body) else body
+    if key not in cache:
+        if len(cache) > 20_000:
+            cache.clear()
+        intended = intended_reading(body, lang=pipeline.lang, is_risky=is_risky)
+        cache[key] = (intended, misreadings(body, is_risky=is_risky, lang=pipeline.lang))
+    return cache[key]
 
 
 def sensitive_date_findings(

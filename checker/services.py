@@ -17,7 +17,7 @@ from checker.report import Finding, Report, verdict_for
 from checker.risk_model import load_risk_model
 from checker.rules import (
     CheckContext,
-    is_promotion,
+    find_promotion,
     lexicon_findings,
     misreading_findings,
     newsjacking_findings,
@@ -57,8 +57,8 @@ def check_texts(
         pipeline = language_pipeline(language)
         docs = pipeline.nlp.pipe([normalized[i].text for i in indexes])
         for index, doc in zip(indexes, docs, strict=True):
-            findings = _rule_findings(doc, pipeline, context)
-            findings += _model_findings(scores[index], findings, len(doc.text), language)
+            findings = _rule_findings(doc, normalized[index].text, pipeline, context)
+            findings += _model_findings(scores[index], findings, len(normalized[index].text), language)
             reports[index] = Report(
                 text=texts[index],
                 verdict=verdict_for(findings),
@@ -69,13 +69,13 @@ def check_texts(
     return reports
 
 
-def _rule_findings(doc, pipeline, context: CheckContext) -> list[Finding]:
+def _rule_findings(doc, text: str, pipeline, context: CheckContext) -> list[Finding]:
+    """`text` is the doc's text, passed along because spaCy rebuilds `doc.text` on every access."""
+    promotion = find_promotion(doc, text, pipeline)
     findings = lexicon_findings(doc, pipeline, context)
-    findings += newsjacking_findings(doc, pipeline, findings)
-    findings += misreading_findings(doc.text, pipeline)
-    findings += sensitive_date_findings(
-        doc.text, pipeline, context, promotional=is_promotion(doc, pipeline) is not None
-    )
+    findings += newsjacking_findings(text, promotion, findings)
+    findings += misreading_findings(text, pipeline)
+    findings += sensitive_date_findings(text, pipeline, context, promotional=promotion is not None)
     return findings
 
 
