@@ -46,6 +46,8 @@ lint: install
 
 bench: install
 	$(PY) bench/publish.py
+	$(PY) bench/checker_eval.py
+	$(PY) bench/checker_speed.py
 
 clean:
 	rm -rf $(VENV) var
