@@ -58,7 +58,7 @@ def check_texts(
         docs = pipeline.nlp.pipe([normalized[i].text for i in indexes])
         for index, doc in zip(indexes, docs, strict=True):
             findings = _rule_findings(doc, normalized[index].text, pipeline, context)
-            findings += _model_findings(scores[index], findings, len(normalized[index].text), language)
+            findings += _model_findings(scores[index], findings, len(normalized[index].text), language, len(doc))
             reports[index] = Report(
                 text=texts[index],
                 verdict=verdict_for(findings),
@@ -79,14 +79,18 @@ def _rule_findings(doc, text: str, pipeline, context: CheckContext) -> list[Find
     return findings
 
 
-def _model_findings(score: float, findings: list[Finding], length: int, lang: str) -> list[Finding]:
+# A two-word draft gives the n-gram model almost nothing to go on: its scores there are noise.
+MODEL_MIN_WORDS = 4
+
+
+def _model_findings(score: float, findings: list[Finding], length: int, lang: str, word_count: int) -> list[Finding]:
     """The learned score speaks only where the rules are silent.
 
     A rule that fired, even as a note ("killer deal" on a quiet day), has
     already judged the words the model would react to: its judgement stands.
     """
     threshold = settings.CHECKER_MODEL_REVIEW_SCORE or load_risk_model().threshold_for(lang)
-    if score < threshold or findings:
+    if score < threshold or findings or word_count < MODEL_MIN_WORDS:
         return []
     return [
         Finding(
