@@ -13,9 +13,37 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _POLISH_LETTERS = re.compile(r"[ąćęłńóśźżĄĆĘŁŃÓŚŹŻ]")
 _WORD = re.compile(r"[a-z']+")
 _ENGLISH_FUNCTION_WORDS = frozenset(
-    "the a an and or of to in on for with at by from our your you we is are be this that it its".split()
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "at",
+        "by",
+        "from",
+        "our",
+        "your",
+        "you",
+        "we",
+        "is",
+        "are",
+        "be",
+        "this",
+        "that",
+        "it",
+        "its",
+    ]
 )
-_POLISH_FUNCTION_WORDS = frozenset("i w z na do nie się jest że to od po za dla jak już oraz czy".split())
+_POLISH_FUNCTION_WORDS = frozenset(
+    ["i", "w", "z", "na", "do", "nie", "się", "jest", "że", "to", "od", "po", "za", "dla", "jak", "już", "oraz", "czy"]
+)
 
 
 def detect_language(text: str) -> str:
