@@ -129,8 +129,8 @@ POSTS = [
         3,
         "09:00",
         Status.IN_REVIEW,
-        "These boots are dead good on wet rock: grip that sticks around when the path turns slippery.",
-        campaign="footwear",
+        "Election day: whoever gets your vote, our cafés will have the kettle on for the walk home.",
+        campaign="community",
     ),
     DemoPost(
         3,
