@@ -17,23 +17,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from checker.report import SEVERITIES, TOPIC_CATEGORIES
+
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 
-TOPIC_CATEGORIES = (
-    "politics",
-    "religion",
-    "tragedy",
-    "violence",
-    "weapons",
-    "disaster",
-    "death",
-    "health",
-    "hate",
-    "profanity",
-    "sexual",
-    "drugs",
-)
-SEVERITIES = ("note", "review", "block")
 IAB_RISKS = ("floor", "high", "medium", "low")
 IAB_SENSITIVE_TOPICS = (
     "Adult & Explicit Sexual Content",

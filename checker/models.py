@@ -4,26 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 
-from checker.report import SEVERITIES
-
-CATEGORIES = (
-    "politics",
-    "religion",
-    "tragedy",
-    "violence",
-    "weapons",
-    "disaster",
-    "death",
-    "health",
-    "hate",
-    "profanity",
-    "sexual",
-    "drugs",
-    "misreading",
-    "sensitive-date",
-    "newsjacking",
-    "incident-collision",
-)
+from checker.report import CATEGORIES, SEVERITIES
 
 
 class LexiconOverride(models.Model):

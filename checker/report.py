@@ -3,6 +3,22 @@
 from dataclasses import asdict, dataclass, field
 
 SEVERITIES = ("note", "review", "block")
+TOPIC_CATEGORIES = (
+    "politics",
+    "religion",
+    "tragedy",
+    "violence",
+    "weapons",
+    "disaster",
+    "death",
+    "health",
+    "hate",
+    "profanity",
+    "sexual",
+    "drugs",
+)
+# Our finding categories (DESIGN.md): the topics, plus those that come from rules rather than lexicons.
+CATEGORIES = (*TOPIC_CATEGORIES, "misreading", "sensitive-date", "newsjacking", "incident-collision")
 VERDICT_FOR_SEVERITY = {"note": "pass", "review": "review", "block": "block"}
 
 

@@ -41,6 +41,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from checker.languages import SUPPORTED
+from checker.report import CATEGORIES as FINDING_CATEGORIES
 
 MODEL_VERSION = 1
 APP_DIR = Path(__file__).resolve().parent
@@ -50,28 +51,7 @@ TRAIN_COMMAND = "python manage.py train_checker"
 
 RISKY, OK = "risky", "ok"
 NO_CATEGORY = "none"
-# A risky corpus row carries one of our finding categories: checker.models.CATEGORIES, repeated here so this
-# module loads without Django settings (a test keeps the two equal).
-CATEGORIES = frozenset(
-    {
-        "politics",
-        "religion",
-        "tragedy",
-        "violence",
-        "weapons",
-        "disaster",
-        "death",
-        "health",
-        "hate",
-        "profanity",
-        "sexual",
-        "drugs",
-        "misreading",
-        "sensitive-date",
-        "newsjacking",
-        "incident-collision",
-    }
-)
+CATEGORIES = frozenset(FINDING_CATEGORIES)
 CORPUS_HEADER = ("text", "label", "category", "lang")
 
 CV_FOLDS = 5
