@@ -4,6 +4,7 @@
 import, the CLI and the API: every path goes through the same gate.
 """
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -16,6 +17,7 @@ from checker.pipeline import language_pipeline
 from checker.report import Finding, Report, verdict_for
 from checker.risk_model import load_risk_model
 from checker.rules import (
+    TRAGIC_CATEGORIES,
     CheckContext,
     find_promotion,
     lexicon_findings,
@@ -71,11 +73,13 @@ def check_texts(
 
 def _rule_findings(doc, text: str, pipeline, context: CheckContext) -> list[Finding]:
     """`text` is the doc's text, passed along because spaCy rebuilds `doc.text` on every access."""
-    promotion = find_promotion(doc, text, pipeline)
     findings = lexicon_findings(doc, pipeline, context)
-    findings += newsjacking_findings(text, promotion, findings)
     findings += misreading_findings(text, pipeline)
-    findings += sensitive_date_findings(text, pipeline, context, promotional=promotion is not None)
+    # Whether the post sells something matters only next to a tragedy or on a sensitive date.
+    if context.scheduled_at is not None or any(f.category in TRAGIC_CATEGORIES for f in findings):
+        promotion = find_promotion(doc, text, pipeline)
+        findings += newsjacking_findings(text, promotion, findings)
+        findings += sensitive_date_findings(text, pipeline, context, promotional=promotion is not None)
     return findings
 
 
@@ -107,4 +111,4 @@ def _model_findings(score: float, findings: list[Finding], length: int, lang: st
 
 def _on_original(finding: Finding, normalized: NormalizedText) -> Finding:
     start, end = normalized.original_span(finding.start, finding.end)
-    return Finding(**{**finding.as_dict(), "start": start, "end": end})
+    return dataclasses.replace(finding, start=start, end=end)
