@@ -26,6 +26,7 @@ class CheckContext:
     scheduled_at: datetime | None = None
     channel: str | None = None
     incident_kinds: frozenset[str] = frozenset()
+    audience_regions: frozenset[str] = frozenset()  # empty: the audience is unknown, every region counts
 
 
 def lexicon_findings(doc: Doc, pipeline: LanguagePipeline, context: CheckContext) -> list[Finding]:
@@ -193,6 +194,8 @@ def sensitive_date_findings(
     for anniversary in load_sensitive_dates():
         if not anniversary.occurs_on(day):
             continue
+        if anniversary.regions and context.audience_regions and not context.audience_regions & set(anniversary.regions):
+            continue  # e.g. Memorial Day for an audience that is only in Poland
         severity = anniversary.severity
         if promotional and severity_rank(severity) < severity_rank("review"):
             severity = "review"

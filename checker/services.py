@@ -47,6 +47,7 @@ def check_texts(
         scheduled_at=scheduled_at,
         channel=getattr(channel, "slug", channel),
         incident_kinds=active_incident_kinds(),
+        audience_regions=audience_regions(channel),
     )
     normalized = [normalize(text) for text in texts]
     languages = [lang or detect_language(n.text) for n in normalized]
@@ -69,6 +70,13 @@ def check_texts(
                 findings=[_on_original(f, normalized[index]) for f in findings],
             )
     return reports
+
+
+def audience_regions(channel=None) -> frozenset[str]:
+    """Where the audience is: a channel's own `regions` setting, else the organisation's CHECKER_AUDIENCE_REGIONS."""
+    channel_regions = (getattr(channel, "settings", None) or {}).get("regions")
+    regions = channel_regions if channel_regions else settings.CHECKER_AUDIENCE_REGIONS
+    return frozenset(region.upper() for region in regions)
 
 
 def _rule_findings(doc, text: str, pipeline, context: CheckContext) -> list[Finding]:

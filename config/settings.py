@@ -158,6 +158,10 @@ OUTBOUND_MAX_RESPONSE_BYTES = env_int("OUTBOUND_MAX_RESPONSE_BYTES", 1_000_000, 
 # that keeps 96% of ordinary drafts passing. Empty: the model's own threshold.
 CHECKER_MODEL_REVIEW_SCORE = float(env_str("CHECKER_MODEL_REVIEW_SCORE", "0.75") or 0) or None
 
+# Country codes (ISO 3166-1) of the audience, so region-specific sensitive dates
+# (Memorial Day: US) apply only where they matter. Empty: every region's dates apply.
+CHECKER_AUDIENCE_REGIONS = env_list("CHECKER_AUDIENCE_REGIONS", [])
+
 OUTBOX_DIR = Path(env_str("OUTBOX_DIR", str(VAR_DIR / "outbox")))
 
 REDIS_URL = env_str("REDIS_URL", "")

@@ -106,3 +106,15 @@ def test_an_anniversary_on_the_slot_is_flagged_and_a_promotion_on_it_needs_revie
     assert report.verdict in ("review", "block")
     calm = check_text("Flash sale: 30% off everything today!", lang="en", scheduled_at=slot.replace(month=9, day=14))
     assert "sensitive-date" not in categories(calm)
+
+
+def test_a_regional_day_applies_only_to_an_audience_in_that_region(settings):
+    memorial_day = datetime(2027, 5, 31, 10, 0, tzinfo=ZoneInfo("America/Chicago"))
+    draft = "Long weekend sale: 25% off tents!"
+
+    settings.CHECKER_AUDIENCE_REGIONS = []
+    assert "sensitive-date" in categories(check_text(draft, lang="en", scheduled_at=memorial_day))
+    settings.CHECKER_AUDIENCE_REGIONS = ["PL"]
+    assert "sensitive-date" not in categories(check_text(draft, lang="en", scheduled_at=memorial_day))
+    settings.CHECKER_AUDIENCE_REGIONS = ["PL", "US"]
+    assert "sensitive-date" in categories(check_text(draft, lang="en", scheduled_at=memorial_day))
