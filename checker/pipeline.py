@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from checker.lexicon import Lexicon, LexiconEntry, load_lexicon
+from checker.lexicon import Event, Lexicon, LexiconEntry, load_lexicon
 
 _BUILD_LOCK = threading.Lock()
 
@@ -53,13 +53,12 @@ class LanguagePipeline:
     def __post_init__(self) -> None:
         self.longest_term = max((len(key) for key in self.risky_terms), default=0)
 
-    def entry_for(self, match_id: int) -> LexiconEntry | None:
+    def matched(self, match_id: int) -> LexiconEntry | Event:
+        """What a matcher hit stands for: a lexicon entry, or a named event (keys "event:<n>")."""
         key = self.nlp.vocab.strings[match_id]
-        return None if key.startswith("event:") else self.entries[int(key)]
-
-    def event_for(self, match_id: int):
-        key = self.nlp.vocab.strings[match_id]
-        return self.lexicon.events[int(key.removeprefix("event:"))] if key.startswith("event:") else None
+        if key.startswith("event:"):
+            return self.lexicon.events[int(key.removeprefix("event:"))]
+        return self.entries[int(key)]
 
 
 def blank_pipeline(lang: str) -> Language:
@@ -101,7 +100,7 @@ def surface_forms(term: str, lang: str, nlp: Language) -> list[list[str]]:
 
 
 def _is_flagging(entry: LexiconEntry) -> bool:
-    return entry.severity in ("review", "block") and entry.category not in ("sensitive-date",)
+    return entry.severity in ("review", "block")
 
 
 def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced: frozenset[str] = frozenset()):

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from spacy.tokens import Doc
 
+from checker.lexicon import Event
 from checker.pipeline import LanguagePipeline
 from checker.report import Finding, severity_rank
 from checker.segmentation import casing_disambiguates, intended_reading, misreadings
@@ -34,9 +35,9 @@ def lexicon_findings(doc: Doc, pipeline: LanguagePipeline, context: CheckContext
     findings = []
     for match_id, start, end in pipeline.matcher(doc):
         span = doc[start:end]
-        entry = pipeline.entry_for(match_id)
-        if entry is None:
-            findings.append(event_finding(pipeline.event_for(match_id), span.start_char, span.end_char))
+        entry = pipeline.matched(match_id)
+        if isinstance(entry, Event):
+            findings.append(event_finding(entry, span.start_char, span.end_char))
             continue
         severity = entry.severity
         message = entry.message

@@ -106,14 +106,14 @@ def claim_next_delivery(*, worker: str, now: datetime | None = None) -> Delivery
     return candidate
 
 
-def send_claimed_delivery(*, delivery: Delivery, worker: str) -> str:
+def send_claimed_delivery(*, delivery: Delivery) -> str:
     """Make the network call for a delivery this worker holds in `sending`; returns the new state."""
     try:
         result = adapter_for(delivery.channel).send(delivery)
     except ChannelOutcomeUnknown as error:
         return _record_outcome(delivery, state=State.UNKNOWN, last_error=error.message)
     except ChannelError as error:
-        return _record_failure(delivery, worker, error)
+        return _record_failure(delivery, error)
     except Exception as error:  # the adapter broke after perhaps sending: do not guess
         logger.exception("adapter for %s raised unexpectedly", delivery.channel.slug)
         return _record_outcome(
@@ -125,7 +125,7 @@ def send_claimed_delivery(*, delivery: Delivery, worker: str) -> str:
     return _record_outcome(delivery, state=State.SENT, external_id=result.external_id, sent_at=timezone.now())
 
 
-def _record_failure(delivery: Delivery, worker: str, error: ChannelError) -> str:
+def _record_failure(delivery: Delivery, error: ChannelError) -> str:
     grace_seconds = services.grace_window().total_seconds()
     if error.retry_after is not None and error.retry_after > grace_seconds:
         return _record_outcome(
@@ -195,7 +195,7 @@ def publish_one(*, worker: str, now: datetime | None = None) -> tuple[str, Deliv
         return "idle", None
     if isinstance(claimed, str):
         return ("held:" + claimed if claimed else "contended"), None
-    return send_claimed_delivery(delivery=claimed, worker=worker), claimed
+    return send_claimed_delivery(delivery=claimed), claimed
 
 
 def publish_due(

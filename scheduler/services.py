@@ -105,6 +105,7 @@ def run_preflight_check(post: Post) -> Post:
     A checker that breaks on some text must not lose the draft: the post is
     kept, marked for review, with a finding that says the check failed.
     """
+    from checker.report import Finding
     from checker.services import check_text
 
     try:
@@ -113,15 +114,14 @@ def run_preflight_check(post: Post) -> Post:
         logger.exception("pre-flight check failed for post %s", post.pk)
         post.verdict = Post.Verdict.REVIEW
         post.findings = [
-            {
-                "rule": "checker.failed",
-                "category": "learned-risk",
-                "severity": "review",
-                "start": 0,
-                "end": len(post.text),
-                "message": f"The pre-flight check could not read this draft ({type(error).__name__}): a person must.",
-                "suggestion": "",
-            }
+            Finding(
+                rule="checker.failed",
+                category="learned-risk",
+                severity="review",
+                start=0,
+                end=len(post.text),
+                message=f"The pre-flight check could not read this draft ({type(error).__name__}): a person must.",
+            ).as_dict()
         ]
         post.risk_score = None
     else:
