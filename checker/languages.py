@@ -8,10 +8,15 @@ DEFAULT = "en"
 
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]")
 _HEBREW = re.compile(r"[\u0590-\u05FF]")
+_OTHER_SCRIPTS = re.compile(
+    r"[\u0590-\u05FF\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]"
+)
 _CJK = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
 _POLISH_LETTERS = re.compile(r"[ąćęłńóśźżĄĆĘŁŃÓŚŹŻ]")
 _WORD = re.compile(r"[a-z']+")
+_FEWEST_LETTERS = 12
 _ENGLISH_FUNCTION_WORDS = frozenset(
     [
         "the",
@@ -39,10 +44,65 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
         "that",
         "it",
         "its",
+        "new",
+        "now",
+        "all",
+        "get",
+        "just",
+        "up",
+        "out",
+        "off",
+        "more",
+        "here",
+        "today",
+        "my",
+        "us",
+        "can",
+        "will",
+        "not",
+        "what",
+        "when",
+        "how",
+        "if",
+        "as",
+        "was",
+        "has",
+        "have",
+        "every",
+        "don't",
+        "it's",
+        "we're",
+        "you're",
     ]
 )
 _POLISH_FUNCTION_WORDS = frozenset(
-    ["i", "w", "z", "na", "do", "nie", "się", "jest", "że", "to", "od", "po", "za", "dla", "jak", "już", "oraz", "czy"]
+    [
+        "i",
+        "w",
+        "z",
+        "na",
+        "do",
+        "nie",
+        "się",
+        "sie",
+        "jest",
+        "że",
+        "ze",
+        "to",
+        "od",
+        "po",
+        "za",
+        "dla",
+        "jak",
+        "już",
+        "juz",
+        "oraz",
+        "czy",
+        "tylko",
+        "bo",
+        "ale",
+        "tak",
+    ]
 )
 
 
@@ -55,9 +115,10 @@ def detect_language(text: str) -> str:
     what is left, lingua decides between English and Polish (restricted to
     those two: see STACK.md on lingua's cost and one-word texts).
     """
+    if not _OTHER_SCRIPTS.search(text):
+        # Most drafts: Latin letters only (emoji and "£" aside), so there are no scripts to count.
+        return "pl" if _POLISH_LETTERS.search(text) else _latin_language(text)
     letters = _LETTER.findall(text)
-    if not letters:
-        return DEFAULT
     counts = {
         "ar": len(_ARABIC.findall(text)),
         "he": len(_HEBREW.findall(text)),
@@ -68,13 +129,20 @@ def detect_language(text: str) -> str:
         return script
     if _POLISH_LETTERS.search(text):
         return "pl"
-    if len(letters) < 12:
-        return DEFAULT
+    return _latin_language(text)
+
+
+def _latin_language(text: str) -> str:
     words = _WORD.findall(text.lower())
-    english = sum(word in _ENGLISH_FUNCTION_WORDS for word in words)
-    polish = sum(word in _POLISH_FUNCTION_WORDS for word in words)
-    if english >= 2 and english > 2 * polish:
-        return "en"  # plainly English: skip the detector, the costliest step of a check
+    english = sum(map(_ENGLISH_FUNCTION_WORDS.__contains__, words))
+    polish = sum(map(_POLISH_FUNCTION_WORDS.__contains__, words))
+    # Plainly English: skip the detector, the costliest step of a check. Polish typed without its letters
+    # still has its own function words ("na", "się", "jest" -> "sie"), so one English word and no Polish one
+    # is enough.
+    if english > 2 * polish and (english >= 2 or polish == 0 and english == 1):
+        return "en"
+    if len(_NOT_LETTERS.sub("", text)) < _FEWEST_LETTERS:
+        return DEFAULT
     detected = _latin_detector().detect_language_of(text)
     return "pl" if detected is not None and detected.name == "POLISH" else "en"
 
