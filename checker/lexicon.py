@@ -12,7 +12,7 @@ import calendar
 import functools
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -41,11 +41,13 @@ IDIOMS_FILE = "idioms.toml"
 PROMOTION_FILE = "promotion.toml"
 EVENTS_FILE = "events.toml"
 SENSITIVE_DATES_FILE = "sensitive_dates.toml"
+MISREADING_FILE = "misreading.toml"
 
 _FILE_KEYS = {"category", "rule", "severity", "iab", "iab_risk", "message", "suggestion", "terms", "entries"}
 _IDIOM_FILE_KEYS = _FILE_KEYS | {"incident_kinds"}
 _ENTRY_KEYS = {"term", "terms", "forms", "category", "rule", "severity", "iab", "iab_risk", "message", "suggestion"}
 _IDIOM_ENTRY_KEYS = _ENTRY_KEYS | {"incident_kinds"}
+_MISREADING_FILE_KEYS = {"rule", "severity", "iab", "iab_risk", "message", "suggestion", "entries", "whole"}
 _EVENT_KEYS = {"name", "aliases", "category", "date", "year", "places", "description"}
 _DATE_KEYS = {"name", "when", "dates", "category", "severity", "regions", "message", "suggestion"}
 
@@ -110,6 +112,17 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A topic file's own settings: what a finding about the topic says when no single term is to blame."""
+
+    category: str
+    message: str
+    suggestion: str
+    iab: str
+    iab_risk: str
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """Everything one language contributes to a check."""
 
@@ -118,6 +131,7 @@ class Lexicon:
     promotion_terms: tuple[str, ...]
     promotion_patterns: tuple[re.Pattern[str], ...]
     events: tuple[Event, ...]
+    topics: dict[str, Topic] = field(default_factory=dict)
 
     def by_category(self, category: str) -> tuple[LexiconEntry, ...]:
         return tuple(entry for entry in self.entries if entry.category == category)
@@ -181,6 +195,7 @@ def load_lexicon(lang: str, base_dir: Path | str | None = None) -> Lexicon:
     promotion_terms: tuple[str, ...] = ()
     promotion_patterns: tuple[re.Pattern[str], ...] = ()
     events: tuple[Event, ...] = ()
+    topics: dict[str, Topic] = {}
     for path in sorted(folder.glob("*.toml")):
         data = _read_toml(path)
         label = f"{lang}/{path.name}"
@@ -188,8 +203,13 @@ def load_lexicon(lang: str, base_dir: Path | str | None = None) -> Lexicon:
             promotion_terms, promotion_patterns = _promotion(data, label)
         elif path.name == EVENTS_FILE:
             events = _events(data, label)
+        elif path.name == MISREADING_FILE:
+            continue  # read by load_misreading: its words are not matched in running text
         else:
-            entries.extend(_entry_file(data, label, path.name))
+            file_entries = _entry_file(data, label, path.name)
+            entries.extend(file_entries)
+            if path.name not in (IDIOMS_FILE, INSENSITIVE_FILE) and file_entries:
+                topics[data["category"]] = _topic(data, file_entries[0])
     _reject_duplicates(entries)
     return Lexicon(
         lang=lang,
@@ -197,7 +217,79 @@ def load_lexicon(lang: str, base_dir: Path | str | None = None) -> Lexicon:
         promotion_terms=promotion_terms,
         promotion_patterns=promotion_patterns,
         events=events,
+        topics=topics,
     )
+
+
+def _topic(data: dict[str, Any], first: LexiconEntry) -> Topic:
+    """File-level settings, already validated with the file's entries (an entry may override them, not these)."""
+    return Topic(
+        category=first.category if "category" not in data else str(data["category"]),
+        message=str(data.get("message", first.message)),
+        suggestion=str(data.get("suggestion", first.suggestion)),
+        iab=str(data.get("iab", first.iab)),
+        iab_risk=str(data.get("iab_risk", first.iab_risk)),
+    )
+
+
+@dataclass(frozen=True)
+class Misreading:
+    """misreading.toml: what a second reading of a run-together hashtag, handle or domain must not reveal."""
+
+    hidden: tuple[LexiconEntry, ...] = ()  # risky in a reading the author did not mean ("fred dies ale")
+    tag_terms: tuple[LexiconEntry, ...] = ()  # risky in any reading of a tag, the author's own included ("#FFS")
+    whole: frozenset[str] = frozenset()  # words read whole, never cut into a second reading ("middlesex")
+
+
+@functools.cache
+def load_misreading(lang: str, base_dir: Path | str | None = None) -> Misreading:
+    """A language's misreading.toml, validated like a topic file; an empty Misreading where there is none.
+
+    Each word must be one word of letters (readings are cut into words) and must not be a flagging term or an idiom
+    of the language's other files: those are already looked for in every reading. A note in a topic file ("crap")
+    may be listed here too: it stays a note in running text and flags a second reading.
+    """
+    path = _base_dir(base_dir) / lang / MISREADING_FILE
+    if not path.is_file():
+        return Misreading()
+    data = _read_toml(path)
+    label = f"{lang}/{MISREADING_FILE}"
+    _only_keys(data, _MISREADING_FILE_KEYS, label, "the file")
+    tables = _list_of_tables(data.get("entries", []), label, "entries")
+    for index, table in enumerate(tables):
+        if not isinstance(table.get("any_reading", False), bool):
+            raise LexiconError(f"{label}: [[entries]] #{index + 1}: any_reading must be true or false")
+    settings = {key: value for key, value in data.items() if key not in ("entries", "whole")}
+    hidden, tag_terms = (
+        _entry_file(
+            {
+                **settings,
+                "entries": [
+                    {key: value for key, value in table.items() if key != "any_reading"}
+                    for table in tables
+                    if table.get("any_reading", False) is any_reading
+                ],
+            },
+            label,
+            MISREADING_FILE,
+        )
+        for any_reading in (False, True)
+    )
+    flagging = {e.term: e for e in load_lexicon(lang, base_dir).entries if e.severity != "note" or e.incident_kinds}
+    for entry in (*hidden, *tag_terms):
+        if not entry.term.isalpha():
+            raise LexiconError(
+                f"{label}: term {entry.term!r} must be one word of letters (readings are cut into words)"
+            )
+        if entry.term in flagging:
+            source = flagging[entry.term].source
+            raise LexiconError(f"{label}: term {entry.term!r} is already flagged by {source}; keep one")
+    _reject_duplicates([*hidden, *tag_terms])
+    whole = _strings(data.get("whole", []), label, "whole")
+    for word in whole:
+        if not word.isalpha() or word != word.lower():
+            raise LexiconError(f"{label}: whole word {word!r} must be one lower-case word of letters")
+    return Misreading(hidden=tuple(hidden), tag_terms=tuple(tag_terms), whole=frozenset(whole))
 
 
 @functools.cache
@@ -261,7 +353,7 @@ def _entry_file(data: dict[str, Any], label: str, filename: str) -> list[Lexicon
     is_insensitive = filename == INSENSITIVE_FILE
     _only_keys(data, _IDIOM_FILE_KEYS if is_idioms else _FILE_KEYS, label, "the file")
     defaults = {key: data[key] for key in data if key not in ("terms", "entries")}
-    if not is_idioms and not is_insensitive and "category" not in data:
+    if not is_idioms and not is_insensitive and filename != MISREADING_FILE and "category" not in data:
         raise LexiconError(f"{label}: a topic file needs `category` (one of {', '.join(TOPIC_CATEGORIES)})")
     if is_insensitive and "terms" in data:
         raise LexiconError(f"{label}: list each term as an [[entries]] table with its own message and suggestion")
@@ -465,10 +557,13 @@ __all__ = [
     "Lexicon",
     "LexiconEntry",
     "LexiconError",
+    "MISREADING_FILE",
+    "Misreading",
     "SEVERITIES",
     "SensitiveDate",
     "TOPIC_CATEGORIES",
     "available_languages",
     "load_lexicon",
+    "load_misreading",
     "load_sensitive_dates",
 ]

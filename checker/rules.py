@@ -10,15 +10,19 @@ from datetime import datetime
 
 from spacy.tokens import Doc
 
-from checker.lexicon import Event
+from checker.lexicon import Event, LexiconEntry, load_misreading
 from checker.pipeline import LanguagePipeline
 from checker.report import Finding, severity_rank
-from checker.segmentation import casing_disambiguates, intended_reading, misreadings
+from checker.segmentation import casing_disambiguates, read_tag, split_tag
 
 TRAGIC_CATEGORIES = frozenset({"tragedy", "disaster", "death", "violence", "weapons"})
-_TAG = re.compile(r"(?<![\w&])([#@])([^\W_][\w]{3,})", re.UNICODE)
+# A hashtag or handle of three characters or more (#FFS, @kys); a domain name with one of the common endings (its
+# hyphens are boundaries every reader sees, like a tag's underscores).
+_TAG = re.compile(r"(?<![\w&])([#@])([^\W_][\w]{2,})", re.UNICODE)
 _DOMAIN = re.compile(
-    r"\b(?:https?://)?(?:www\.)?([a-z0-9][a-z0-9-]{3,})\.(?:com|net|org|co|io|shop|store|biz|info|uk|us|pl)\b", re.I
+    r"\b(?:https?://)?(?:www\.)?([a-z0-9][a-z0-9-]{3,})\."
+    r"(?:com|net|org|co|io|ai|app|dev|me|tv|xyz|club|online|site|shop|store|biz|info|uk|us|ca|au|nz|ie|eu|de|pl)\b",
+    re.I,
 )
 
 
@@ -120,20 +124,47 @@ def newsjacking_findings(
     ]
 
 
+# What a second reading of a tag is checked for: the crude, hateful, violent and deadly words readers screenshot.
+# A second reading that shows "gun" (#Theragun), "god" or "election" is not what makes a tag a blunder.
+SECOND_READING_CATEGORIES = frozenset({"sexual", "profanity", "hate", "violence", "death", "tragedy", "drugs"})
+# Capitals that show the author's words (#PenIsland) make a second reading a note, except for these topics: many
+# places show a tag lower-cased (search, trends, links, a domain), and such readings are the ones that get shared.
+CAPITALS_DO_NOT_EXCUSE = frozenset({"sexual", "profanity", "hate", "violence", "death", "tragedy"})
+_TERMS_KEY = ("terms",)  # where a pipeline's tag_cache keeps the terms below (tag bodies are strings)
+_TAG_CACHE_SIZE = 20_000
+
+
+@dataclass(frozen=True)
+class _TagTerms:
+    """What the misreading rule looks for, built once per pipeline."""
+
+    said: dict[tuple[str, ...], LexiconEntry]  # flag a tag whose intended reading says them
+    initialisms: dict[str, LexiconEntry]  # flag a tag that is one or has one as a piece (#ACAB, #FFSFriday)
+    second: dict[tuple[str, ...], tuple[LexiconEntry, bool]]  # flag a second reading that shows them; strong?
+    longest: int
+    whole: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _TagVerdict:
+    """What one tag body says as intended and the worst thing it can also be read as: cached per pipeline."""
+
+    intended: tuple[str, ...] = ()
+    said: LexiconEntry | None = None  # a term the intended reading itself says
+    second: tuple[str, ...] = ()  # the worst second reading, () when there is none
+    severity: str = "note"
+
+
 def misreading_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
     """Hashtags, handles and domain names: what they say as intended, and what else they can be read as."""
     if pipeline.lang not in ("en",):
         return []
-
-    def is_risky(words) -> bool:
-        return pipeline.risky_term_in(words) is not None
-
     findings = []
     candidates = [(m.start(), m.end(), m.group(1) + m.group(2), m.group(2)) for m in _TAG.finditer(text)]
-    candidates += [(m.start(1), m.end(1), m.group(1), m.group(1).replace("-", "")) for m in _DOMAIN.finditer(text)]
+    candidates += [(m.start(1), m.end(1), m.group(1), m.group(1)) for m in _DOMAIN.finditer(text)]
     for start, end, shown, body in candidates:
-        intended, bad = _tag_readings(pipeline, body, is_risky)
-        entry = pipeline.risky_term_in(intended.words) if len(intended.words) > 1 else None
+        verdict = _tag_verdict(pipeline, body)
+        entry = verdict.said
         if entry is not None:
             # One run-together token hides the topic from the lexicon pass: say it here.
             findings.append(
@@ -143,44 +174,113 @@ def misreading_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
                     severity=entry.severity,
                     start=start,
                     end=end,
-                    message=f"“{shown}” reads as “{' '.join(intended.words)}”. {entry.message}",
+                    message=f"“{shown}” reads as “{' '.join(verdict.intended)}”. {entry.message}",
                     suggestion=entry.suggestion,
                     iab=entry.iab,
                     iab_risk=entry.iab_risk,
                 )
             )
-            continue
-        if not bad:
-            continue
-        disambiguated = casing_disambiguates(body)
-        findings.append(
-            Finding(
-                rule="misreading.run_together",
-                category="misreading",
-                severity="note" if disambiguated else "review",
-                start=start,
-                end=end,
-                message=f"“{shown}” can also be read as “{' '.join(bad[0].words)}”.",
-                suggestion=(
-                    "Its capitals already show the intended words; check how it looks where tags are lower-cased."
-                    if disambiguated
-                    else "Capitalise each word (CamelCase) or choose a tag with no second reading."
-                ),
+        elif verdict.second:
+            findings.append(
+                Finding(
+                    rule="misreading.run_together",
+                    category="misreading",
+                    severity=verdict.severity,
+                    start=start,
+                    end=end,
+                    message=f"“{shown}” can also be read as “{' '.join(verdict.second)}”.",
+                    suggestion=(
+                        "Its capitals already show the intended words; check how it looks where tags are lower-cased."
+                        if verdict.severity == "note"
+                        else "Capitalise each word (CamelCase) or choose a tag with no second reading."
+                    ),
+                )
             )
-        )
     return findings
 
 
-def _tag_readings(pipeline: LanguagePipeline, body: str, is_risky):
-    """Campaign tags repeat across a calendar: segment each one once per pipeline (bounded)."""
+def _tag_verdict(pipeline: LanguagePipeline, body: str) -> _TagVerdict:
+    """Campaign tags repeat across a calendar: read each one once per pipeline (bounded)."""
     cache = pipeline.tag_cache
-    key = body.lower() if not casing_disambiguates(body) else body
-    if key not in cache:
-        if len(cache) > 20_000:
+    verdict = cache.get(body)
+    if verdict is None:
+        terms = _tag_terms(pipeline)
+        if len(cache) > _TAG_CACHE_SIZE:
             cache.clear()
-        intended = intended_reading(body, lang=pipeline.lang, is_risky=is_risky)
-        cache[key] = (intended, misreadings(body, is_risky=is_risky, lang=pipeline.lang))
-    return cache[key]
+            cache[_TERMS_KEY] = terms
+        verdict = cache[body] = _read_tag(body, pipeline.lang, terms)
+    return verdict
+
+
+def _tag_terms(pipeline: LanguagePipeline) -> _TagTerms:
+    """The pipeline's flagging terms (all of them for what a tag says, SECOND_READING_CATEGORIES for what it can
+    also be read as: an organisation's added and silenced terms apply) and lexicons/<lang>/misreading.toml."""
+    terms = pipeline.tag_cache.get(_TERMS_KEY)
+    if terms is None:
+        misreading = load_misreading(pipeline.lang)
+        said = dict(pipeline.risky_terms)
+        second = {
+            key: (entry, True)
+            for key, entry in pipeline.risky_terms.items()
+            if entry.category in SECOND_READING_CATEGORIES
+        }
+        for entry in misreading.tag_terms:
+            said.setdefault((entry.term,), entry)
+        for entry in (*misreading.tag_terms, *misreading.hidden):
+            second.setdefault((entry.term,), (entry, False))
+        initialisms = {entry.term: entry for entry in misreading.tag_terms}
+        longest = max((len(key) for key in (*said, *second)), default=0)
+        terms = pipeline.tag_cache[_TERMS_KEY] = _TagTerms(said, initialisms, second, longest, misreading.whole)
+    return terms
+
+
+def _read_tag(body: str, lang: str, terms: _TagTerms) -> _TagVerdict:
+    """What a tag says and the worst second reading; the severity is a note only when the author's capitals show
+    the words and that reading shows nothing from CAPITALS_DO_NOT_EXCUSE (nor a block-level term)."""
+    pieces = tuple(split_tag(body, lang=lang)) or (body.lower(),)
+    initialism = next((terms.initialisms[piece] for piece in pieces if piece in terms.initialisms), None)
+    if initialism is not None:  # "acab" is also "a cab": the author's letters, read whole, decide
+        return _TagVerdict(intended=pieces, said=initialism)
+
+    def first_said(words) -> LexiconEntry | None:
+        lowered = [word.lower() for word in words]
+        for size in range(min(terms.longest, len(lowered)), 0, -1):
+            for first in range(len(lowered) - size + 1):
+                entry = terms.said.get(tuple(lowered[first : first + size]))
+                if entry is not None:
+                    return entry
+        return None
+
+    def find(words) -> list[tuple[int, int, bool]]:
+        found = []
+        for first in range(len(words)):
+            for last in range(min(len(words), first + terms.longest), first, -1):
+                hit = terms.second.get(tuple(words[first:last]))
+                if hit is not None:
+                    found.append((first, last, hit[1]))
+                    break
+        return found
+
+    intended, misread = read_tag(
+        body, is_risky=lambda words: first_said(words) is not None, lang=lang, find=find, whole=terms.whole
+    )
+    said = first_said(intended.words)
+    if said is not None:
+        # A single word that is a topic term is the lexicon pass's; an initialism (#FFS) is only looked for here.
+        if len(intended.words) > 1 or said.term in terms.initialisms:
+            return _TagVerdict(intended=intended.words, said=said)
+        return _TagVerdict(intended=intended.words)
+    if not misread:
+        return _TagVerdict(intended=intended.words)
+
+    def unexcused(item) -> bool:
+        reading, occurrences = item
+        entries = [terms.second[reading.words[first:last]][0] for first, last, _ in occurrences]
+        return any(entry.severity == "block" or entry.category in CAPITALS_DO_NOT_EXCUSE for entry in entries)
+
+    worst = next((item for item in misread if unexcused(item)), misread[0])
+    lenient = casing_disambiguates(body, lang=lang) and not unexcused(worst)
+    return _TagVerdict(intended=intended.words, second=worst[0].words, severity="note" if lenient else "review")
 
 
 def sensitive_date_findings(

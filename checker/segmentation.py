@@ -3,8 +3,17 @@
 A best-split segmenter reads ``therapistfinder`` as "therapist finder" and stops, so it
 never sees "the rapist finder". A careful second reader sees both: this module lists
 every way to cut a tag into real words (wordfreq's word list for the language), ranked
-by how plausible the words are, and `misreadings` keeps the ones a rule flags while the
-author's intended reading is innocent.
+by how plausible the words are, and `misreadings` keeps the ones that show a risky term
+the author did not write.
+
+What counts as showing a term (`misreadings`, `read_tag`): a term that crosses the author's
+word boundaries always counts (penis|land in #penisland, anal in sus|anal|bum|party); a term
+inside one of the author's words counts only if the rule flags it everywhere (a strong
+term) and it is not the start of that word: the|rapist is read in "therapist", but
+dead|line, penis|tone and cock|tail are the words' own etymology, and "dies" in "candies"
+is nobody's reading. A reading has to be one a reader falls into: real words (no
+"arse|nalfc"), not starting on a fragment ("ho|meth|is" in #homethis), and no initialism
+found mid-string ("mon|thc|at" in #monthcat).
 
 Scores are log10 probabilities: each word adds ``zipf - 9`` (its log10 frequency) minus a
 fixed per-word cost, so fewer and commoner words win.
@@ -29,9 +38,10 @@ import math
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from itertools import count, pairwise
+from itertools import accumulate, count, pairwise
 
 # A word's log10 score is zipf - 9; each word also costs this much, so a split has to
 # buy its extra word with commoner words.
@@ -41,13 +51,19 @@ WORD_COST = 1.0
 # scores 8.5 below susan|album|party) and still leap out at readers; what keeps silly
 # splits out is that every piece must be a real word (MIN_ZIPF) and REFINE_*.
 PLAUSIBLE_MARGIN = 10.0
-# A reading that only cuts a word of the intended reading into pieces (deadline ->
-# dead|line, therapist -> the|rapist) has to stay this close to it: readers break a
-# familiar word only when its pieces are much commoner than the word.
+# A reading that only cuts a word of the intended reading into pieces (therapist ->
+# the|rapist) has to stay this close to it: readers break a familiar word only when its
+# pieces are much commoner than the word.
 REFINE_MARGIN = 4.5
 # ... and every new piece must have at least this many letters: nobody reads "essex"
 # as es|sex or "indie" as in|die.
 REFINE_MIN_PIECE = 3
+# A word that is risky only in a second reading ("dies", not a flagging term) counts in a reading no further than
+# this below the intended one: "fred dies ale" in #freddiesale, not "hoo dies ale" in #hoodiesale.
+HIDDEN_MARGIN = 6.5
+# Readers take a second reading from its start: a two-letter word before the risky term must be a common one ("it",
+# "my", "am": zipf 5.5 and up). Leftovers after it do not stop anyone ("women sex po" in #womensexpo).
+SHORT_WORD_MIN_ZIPF = 5.5
 # Minimum zipf frequency by word length (longer lengths use the last entry). One-letter
 # words are limited to "a" and "i" in English ("w", "z", "i", "o", "a" in Polish);
 # two-letter strings are mostly abbreviations ("cl", "br", "th"), so they need a high
@@ -79,6 +95,13 @@ class Reading:
 
     words: tuple[str, ...]
     score: float  # log-plausibility; higher is more plausible
+
+
+# A risky term in a reading: the words [first, last) it covers, and whether it is strong (a term the ordinary rules
+# flag: looked for inside the author's words too, "the|rapist") or a word risky only where the reading moves the
+# author's word boundaries ("fred dies ale" in #freddiesale, never "dies" in "candies").
+Occurrence = tuple[int, int, bool]
+Finder = Callable[[Sequence[str]], Sequence[Occurrence]]
 
 
 def split_tag(tag: str, *, lang: str = "en") -> list[str]:
@@ -122,24 +145,61 @@ def readings(tag: str, *, lang: str = "en", limit: int = 12) -> list[Reading]:
     return _readings(_clean(tag).lower(), lang, limit)
 
 
-def misreadings(tag: str, *, is_risky: Callable[[Sequence[str]], bool], lang: str = "en") -> list[Reading]:
-    """Plausible readings that `is_risky` flags while the intended reading does not.
+def misreadings(
+    tag: str,
+    *,
+    is_risky: Callable[[Sequence[str]], bool],
+    lang: str = "en",
+    find: Finder | None = None,
+    whole: Collection[str] = frozenset(),
+) -> list[Reading]:
+    """Plausible readings that show a risky term the intended reading does not.
 
     The intended reading is the author's CamelCase split when there is one; otherwise the best reading that
     `is_risky` does not flag (for "molestationnursery" the author meant mole|station|nursery). If the intended
     reading is itself flagged, the tag says the risky thing outright: that is for the ordinary rules, run over
-    `intended_reading`, not a misreading, so [] is returned. A risky reading that only cuts words of the intended
-    one into pieces must stay within REFINE_MARGIN of it with no piece shorter than REFINE_MIN_PIECE letters.
+    `intended_reading`, not a misreading, so [] is returned.
+
+    `find` lists the risky terms of a reading (see `Occurrence`); by default every term `is_risky` flags is strong.
+    A term counts when it is not the author's own word in the same place, and either moves the author's word
+    boundaries, or is strong and lies inside one known word of the author's without starting it: the head of a
+    word is its etymology (dead|line, penis|tone, cock|tail), the tail can be an accident readers cannot unsee
+    (the|rapist). A word the list does not know (a name: "freddies") is read in pieces like any run of letters.
+    A weak term counts only within HIDDEN_MARGIN of the intended reading; no term counts after a rare two-letter
+    word, as an initialism without vowels, or in a reading with a stretch that is no word.
+
+    A reading that only cuts the intended words into pieces must stay within REFINE_MARGIN of it, with no piece
+    shorter than REFINE_MIN_PIECE letters, and no reading cuts a word listed in `whole` ("middlesex").
     """
+    return [reading for reading, _ in read_tag(tag, is_risky=is_risky, lang=lang, find=find, whole=whole)[1]]
+
+
+def read_tag(
+    tag: str,
+    *,
+    is_risky: Callable[[Sequence[str]], bool],
+    lang: str = "en",
+    find: Finder | None = None,
+    whole: Collection[str] = frozenset(),
+) -> tuple[Reading, list[tuple[Reading, list[Occurrence]]]]:
+    """`intended_reading` and `misreadings` in one pass, each misreading with the risky terms that count in it."""
     pool = _readings(_clean(tag).lower(), lang, MISREADING_POOL)
+    if not pool:
+        return Reading((), 0.0), []
     intended = _intended(tag, pool, is_risky, lang)
-    if intended is None or is_risky(intended.words):
-        return []
-    return [
-        reading
-        for reading in pool
-        if reading.words != intended.words and is_risky(reading.words) and _plausible_against(reading, intended)
-    ]
+    if intended is None:
+        return pool[0], []
+    if is_risky(intended.words):
+        return intended, []
+    find = find or _finder(is_risky)
+    found = []
+    for reading in pool:
+        if reading.words == intended.words or not _plausible_against(reading, intended, whole):
+            continue
+        revealed = _revealed(reading, intended, find, lang)
+        if revealed:
+            found.append((reading, revealed))
+    return intended, found
 
 
 def intended_reading(tag: str, *, lang: str = "en", is_risky: Callable[[Sequence[str]], bool] | None = None) -> Reading:
@@ -149,6 +209,51 @@ def intended_reading(tag: str, *, lang: str = "en", is_risky: Callable[[Sequence
         return Reading((), 0.0)
     intended = _intended(tag, pool, is_risky or (lambda words: False), lang)
     return intended if intended is not None else pool[0]
+
+
+def _finder(is_risky: Callable[[Sequence[str]], bool]) -> Finder:
+    """Occurrences for a plain yes/no rule: each shortest flagged run of up to four words, all strong."""
+
+    def find(words: Sequence[str]) -> list[Occurrence]:
+        found = []
+        for first in range(len(words)):
+            for last in range(first + 1, min(len(words), first + 4) + 1):
+                if is_risky(words[first:last]):
+                    if not is_risky(words[first + 1 : last]):  # else the term starts further on
+                        found.append((first, last, True))
+                    break
+        return found
+
+    return find
+
+
+def _revealed(reading: Reading, intended: Reading, find: Finder, lang: str) -> list[Occurrence]:
+    """The risky terms of `reading` that the author did not write (see `misreadings` for what counts)."""
+    offsets = list(accumulate((len(word) for word in reading.words), initial=0))
+    cuts = set(offsets)
+    bounds = list(accumulate((len(word) for word in intended.words), initial=0))
+    own = set(pairwise(bounds))
+    for word, span in zip(reading.words, pairwise(offsets), strict=True):
+        if span not in own and not word.isdigit() and _word_score(word, lang) is None:
+            return []  # a stretch that is no word ("arse|nalfc"): not a reading anyone falls into
+    counted = []
+    for first, last, strong in find(reading.words):
+        if all((offsets[k], offsets[k + 1]) in own for k in range(first, last)):
+            continue  # the author's own words, in the same place
+        if not strong and reading.score < intended.score - HIDDEN_MARGIN:
+            continue
+        if not all(_has_vowel_or_not_latin(word) for word in reading.words[first:last]):
+            continue  # an initialism ("thc" in "mon|thc|at") is read only where the author set it apart
+        if any(not _common_short(word, lang) for word in reading.words[:first]):
+            continue  # nobody starts reading #homethis as "ho meth is"
+        start, end = offsets[first], offsets[last]
+        host = bisect_right(bounds, start) - 1  # the author's word the term starts in
+        host_start, host_end = bounds[host], bounds[host + 1]
+        cut_only = end <= host_end and host_start in cuts and host_end in cuts
+        if cut_only and _word_score(intended.words[host], lang) is not None and (not strong or start == host_start):
+            continue  # a known word cut into pieces: a strong term only, and never as its head
+        counted.append((first, last, strong))
+    return counted
 
 
 def _intended(tag: str, pool: list[Reading], is_risky: Callable[[Sequence[str]], bool], lang: str) -> Reading | None:
@@ -161,15 +266,20 @@ def _intended(tag: str, pool: list[Reading], is_risky: Callable[[Sequence[str]],
     )
 
 
-def _plausible_against(reading: Reading, reference: Reading) -> bool:
+def _plausible_against(reading: Reading, reference: Reading, whole: Collection[str] = frozenset()) -> bool:
     """Whether someone who knows `reference` could still read `reading`.
 
     Moving or dropping boundaries is always possible in a run-together tag. Only cutting words of the reference
     into pieces is limited: the pieces must be words of REFINE_MIN_PIECE letters or more, and together no more
-    than REFINE_MARGIN below the word they cut.
+    than REFINE_MARGIN below the word they cut; a word in `whole` is never cut ("middlesex").
     """
     reference_spans = _spans(reference.words)
     spans = _spans(reading.words)
+    if whole:
+        ends = _ends(spans)
+        for (start, end), word in zip(sorted(reference_spans), reference.words, strict=True):
+            if word in whole and any(start < cut < end for cut in ends):
+                return False
     if not _ends(reference_spans) < _ends(spans):
         return True
     if reading.score < reference.score - REFINE_MARGIN:
@@ -306,6 +416,14 @@ def _build_lexicon(lang: str) -> dict[str, float]:
 def _word_score(word: str, lang: str) -> float | None:
     """The word's score (log10 frequency minus the word cost), or None when it is not a plausible word."""
     return _lexicon(lang).get(word)
+
+
+def _common_short(word: str, lang: str) -> bool:
+    """False for a two-letter word that is not a common one (an abbreviation or a fragment: "ho", "co", "ex")."""
+    if len(word) != 2:
+        return True
+    score = _word_score(word, lang)
+    return score is not None and score + WORD_COST + 9 >= SHORT_WORD_MIN_ZIPF
 
 
 def _has_vowel_or_not_latin(word: str) -> bool:

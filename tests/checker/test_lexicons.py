@@ -13,11 +13,13 @@ import spacy
 from checker.lexicon import (
     IAB_SENSITIVE_TOPICS,
     LEXICON_DIR,
+    MISREADING_FILE,
     TOPIC_CATEGORIES,
     LexiconError,
     SensitiveDate,
     available_languages,
     load_lexicon,
+    load_misreading,
     load_sensitive_dates,
 )
 
@@ -181,7 +183,8 @@ def test_the_five_languages_are_folders_and_each_loads():
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_each_language_has_every_topic_file_and_the_special_files(lang):
     files = {path.name for path in (LEXICON_DIR / lang).glob("*.toml")}
-    assert files == {f"{category}.toml" for category in TOPIC_CATEGORIES} | SPECIAL_FILES
+    optional = {MISREADING_FILE} if lang == "en" else set()  # the misreading rule reads English tags only
+    assert files == {f"{category}.toml" for category in TOPIC_CATEGORIES} | SPECIAL_FILES | optional
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -438,3 +441,79 @@ def test_a_small_lexicon_in_another_folder_loads(tmp_path):
         "politics",
         "xx/politics.toml",
     )
+
+
+# --- misreading.toml ------------------------------------------------------------------------------------------------
+
+MISREADING = """
+rule = "misreading.run_together"
+severity = "review"
+message = "A second reading."
+suggestion = "Capitalise."
+iab_risk = "high"
+whole = ["middlesex"]
+
+[[entries]]
+category = "death"
+terms = ["dead", ["die", "dies"]]
+"""
+
+
+def test_english_misreading_words_load_apart_from_the_words_matched_in_running_text():
+    misreading = load_misreading("en")
+    hidden = {entry.term: entry for entry in misreading.hidden}
+    assert {"cock", "cum", "dead", "dies", "fart", "poo", "kidnap"} <= set(hidden)
+    assert hidden["dies"].base == "die"
+    assert hidden["cum"].category == "sexual"
+    assert all(entry.rule == "misreading.run_together" and entry.message for entry in misreading.hidden)
+    assert {entry.term for entry in misreading.tag_terms} >= {"ffs", "acab"}
+    assert {"middlesex", "wessex", "unisex"} <= misreading.whole
+    running_text = {entry.term: entry for entry in load_lexicon("en").entries}
+    both = set(running_text) & set(hidden)
+    assert both == {"crap"}, 'a second-reading word is not flagged in a sentence ("crap" is a note there)'
+    assert running_text["crap"].severity == "note"
+    assert load_misreading("pl") == load_misreading("pl").__class__()
+
+
+def test_a_misreading_word_that_a_topic_file_already_flags_is_reported(tmp_path):
+    write(tmp_path / "en", "politics.toml", TOPIC_FILE)
+    write(tmp_path / "en", MISREADING_FILE, MISREADING.replace('"dead"', '"election"'))
+    with pytest.raises(LexiconError, match=r"en/misreading\.toml: term 'election' is already flagged by en/politics"):
+        load_misreading("en", tmp_path)
+
+
+def test_a_topic_note_may_be_a_misreading_word(tmp_path):
+    write(tmp_path / "en", "politics.toml", TOPIC_FILE.replace('severity = "review"', 'severity = "note"'))
+    write(tmp_path / "en", MISREADING_FILE, MISREADING.replace('"dead"', '"election"'))
+    assert "election" in {entry.term for entry in load_misreading("en", tmp_path).hidden}
+    assert "election" in {entry.term for entry in load_lexicon("en", tmp_path).entries}
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (('"dead"', '"drop dead"'), r"term 'drop dead' must be one word of letters"),
+        (('["die", "dies"]', '["die", "die"]'), r"a form is listed twice"),
+        (('whole = ["middlesex"]', 'whole = ["Middlesex"]'), r"whole word 'Middlesex' must be one lower-case word"),
+        (('category = "death"', 'category = "death"\nany_reading = "yes"'), r"any_reading must be true or false"),
+        (('category = "death"', 'category = "morbid"'), r"category 'morbid'"),
+        (('rule = "misreading.run_together"', 'rules = "x"'), r"unknown key\(s\) rules"),
+    ],
+)
+def test_a_misreading_file_mistake_is_reported_with_its_name(tmp_path, change, error):
+    write(tmp_path / "en", "politics.toml", TOPIC_FILE)
+    write(tmp_path / "en", MISREADING_FILE, MISREADING.replace(*change))
+    with pytest.raises(LexiconError, match=error):
+        load_misreading("en", tmp_path)
+
+
+def test_the_misreading_file_is_not_read_as_a_topic_file(tmp_path):
+    write(tmp_path / "en", "politics.toml", TOPIC_FILE)
+    write(tmp_path / "en", MISREADING_FILE, MISREADING)
+    assert {entry.term for entry in load_lexicon("en", tmp_path).entries} == {"election"}
+    initialism = MISREADING + '\n[[entries]]\ncategory = "hate"\nany_reading = true\nterms = ["acab"]\n'
+    write(tmp_path / "pl", "politics.toml", TOPIC_FILE)
+    write(tmp_path / "pl", MISREADING_FILE, initialism)
+    loaded = load_misreading("pl", tmp_path)
+    assert [entry.term for entry in loaded.tag_terms] == ["acab"]
+    assert [entry.term for entry in loaded.hidden] == ["dead", "die", "dies"]

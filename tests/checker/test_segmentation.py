@@ -7,10 +7,12 @@ import pytest
 from checker.segmentation import (
     LONG_RUN,
     LONG_RUN_LIMIT,
+    Occurrence,
     Reading,
     casing_disambiguates,
     intended_reading,
     misreadings,
+    read_tag,
     readings,
     split_tag,
 )
@@ -119,8 +121,8 @@ def test_a_risky_word_hidden_inside_an_ordinary_word_is_not_a_reading(tag: str) 
 
 
 def test_a_word_is_cut_only_into_real_words_common_enough_to_catch_the_eye() -> None:
-    """the|rapist and dead|lift are read; cock|tail (cocktail is commoner) and es|sex (a two-letter piece) are not."""
-    assert ("dads", "dead", "lift", "challenge") in words_of(misreadings("DadsDeadliftChallenge", is_risky=REALISTIC))
+    """the|rapist is read; cock|tail (cocktail is commoner) and es|sex (a two-letter piece) are not."""
+    assert ("the", "rapist", "finder") in words_of(misreadings("TherapistFinder", is_risky=REALISTIC))
     assert ("fred", "dies", "sale") in words_of(misreadings("FreddiesSale", is_risky=REALISTIC))
     assert ("cock", "tail", "hour") in words_of(readings("cocktailhour", limit=50))
     assert misreadings("cocktailhour", is_risky=REALISTIC) == []
@@ -203,3 +205,85 @@ def test_polish_tags_are_read_with_polish_words() -> None:
 )
 def test_split_tag_follows_the_authors_own_boundaries(tag: str, pieces: list[str]) -> None:
     assert split_tag(tag) == pieces
+
+
+# --- what counts as showing a risky term ----------------------------------------------------------------------------
+
+
+def weak(*words: str) -> Callable[[Sequence[str]], list[Occurrence]]:
+    """A finder for words that are risky only where a second reading moves the author's boundaries."""
+
+    def find(reading: Sequence[str]) -> list[Occurrence]:
+        return [(index, index + 1, False) for index, word in enumerate(reading) if word in words]
+
+    return find
+
+
+def nothing(words: Sequence[str]) -> bool:
+    return False
+
+
+@pytest.mark.parametrize("tag", ["DadsDeadliftChallenge", "deadlineday", "penistone", "Penistone", "sextetlive"])
+def test_a_risky_word_at_the_start_of_a_word_is_its_etymology_not_a_misreading(tag: str) -> None:
+    """dead|lift, dead|line, penis|tone, sex|tet: the head of a word is where the word comes from."""
+    assert misreadings(tag, is_risky=flags({"dead", "penis", "sex"})) == []
+
+
+def test_the_tail_of_a_word_still_counts_for_a_strong_term() -> None:
+    assert ("the", "rapist", "finder") in words_of(misreadings("therapistfinder", is_risky=flags({"rapist"})))
+    assert ("my", "the", "rapist", "says") in words_of(misreadings("mytherapistsays", is_risky=flags({"rapist"})))
+
+
+def test_a_weak_word_counts_only_where_the_reading_moves_the_authors_boundaries() -> None:
+    find = weak("dies", "cock", "dead", "fart", "semen")
+    assert ("fred", "dies", "ale") in words_of(misreadings("freddiesale", is_risky=nothing, find=find))
+    assert ("speedo", "fart") in words_of(misreadings("speedofart", is_risky=nothing, find=find))
+    assert ("meet", "the", "semen") in words_of(misreadings("meetthesemen", is_risky=nothing, find=find))
+    for tag in ("sweetcandies", "peacockfeathers", "buddiesforlife", "deadline", "gratefuldead", "diehardfans"):
+        assert misreadings(tag, is_risky=nothing, find=find) == [], tag
+
+
+def test_a_word_the_list_does_not_know_is_read_in_pieces() -> None:
+    """ "freddies" is a name, not a known word: fred|dies is how anyone reads it, capitals or not."""
+    assert ("fred", "dies", "sale") in words_of(misreadings("FreddiesSale", is_risky=nothing, find=weak("dies")))
+
+
+def test_a_weak_word_far_below_the_intended_reading_does_not_count() -> None:
+    assert ("hoo", "dies", "ale") in words_of(readings("hoodiesale", limit=20))
+    assert misreadings("hoodiesale", is_risky=nothing, find=weak("dies")) == []
+    assert misreadings("freddiesale", is_risky=nothing, find=weak("dies")) != []
+
+
+def test_a_word_listed_as_whole_is_never_cut() -> None:
+    risky = flags({"sex"})
+    assert ("middle", "sex", "university") in words_of(misreadings("middlesexuniversity", is_risky=risky))
+    assert misreadings("middlesexuniversity", is_risky=risky, whole={"middlesex"}) == []
+    assert misreadings("MiddlesexCricket", is_risky=risky, whole={"middlesex"}) == []
+    assert misreadings("kidsexchange", is_risky=risky, whole={"middlesex"}) != []
+
+
+@pytest.mark.parametrize(
+    ("tag", "term", "reading"),
+    [
+        ("homethis", "meth", ("ho", "meth", "is")),  # starts on a fragment
+        ("comethat", "meth", ("co", "meth", "at")),
+        ("bathcandle", "thc", ("ba", "thc", "and", "le")),  # an initialism found mid-string
+        ("monthcare", "thc", ("mon", "thc", "are")),
+        ("arsenalfc", "arse", ("arse", "nalfc")),  # a stretch that is no word
+    ],
+)
+def test_readings_nobody_falls_into_do_not_count(tag: str, term: str, reading: tuple[str, ...]) -> None:
+    assert misreadings(tag, is_risky=flags({term})) == []
+
+
+def test_common_short_words_and_leftovers_do_not_stop_a_reading() -> None:
+    assert ("it", "sex", "citing") in words_of(misreadings("itsexciting", is_risky=flags({"sex"})))
+    assert ("women", "sex", "po") in words_of(misreadings("womensexpo", is_risky=flags({"sex"})))
+    assert ("this", "i", "slut", "on") in words_of(misreadings("thisisluton", is_risky=flags({"slut"})))
+
+
+def test_read_tag_gives_the_intended_reading_and_the_terms_that_count() -> None:
+    intended, found = read_tag("kidsexchange", is_risky=flags({"sex"}))
+    assert intended.words == ("kids", "exchange")
+    assert (("kid", "sex", "change"), [(1, 2, True)]) in [(reading.words, terms) for reading, terms in found]
+    assert read_tag("", is_risky=nothing) == (Reading((), 0.0), [])
