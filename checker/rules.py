@@ -16,14 +16,19 @@ from checker.report import Finding, severity_rank
 from checker.segmentation import casing_disambiguates, read_tag, split_tag
 
 TRAGIC_CATEGORIES = frozenset({"tragedy", "disaster", "death", "violence", "weapons"})
+# "In memory of", "the world is watching": a note alone, a tragedy for the newsjacking rule.
+CRISIS_FRAMING_RULE = "framing.crisis"
 # A hashtag or handle of three characters or more (#FFS, @kys); a domain name with one of the common endings (its
 # hyphens are boundaries every reader sees, like a tag's underscores).
-_TAG = re.compile(r"(?<![\w&])([#@])([^\W_][\w]{2,})", re.UNICODE)
-_DOMAIN = re.compile(
-    r"\b(?:https?://)?(?:www\.)?([a-z0-9][a-z0-9-]{3,})\."
-    r"(?:com|net|org|co|io|ai|app|dev|me|tv|xyz|club|online|site|shop|store|biz|info|uk|us|ca|au|nz|ie|eu|de|pl)\b",
+# The lookbehind comes after the "#" or "@", so the engine tries it only there rather than at every character.
+_TAG = re.compile(r"([#@])(?<![\w&][#@])([^\W_][\w]{2,})", re.UNICODE)
+# A domain is found from its ending: a search that starts at a literal dot skips most of a draft at once.
+_TOP_LEVEL = re.compile(
+    r"\.(?:com|net|org|co|io|ai|app|dev|me|tv|xyz|club|online|site|shop|store|biz|info|uk|us|ca|au|nz|ie|eu|de|pl)\b",
     re.I,
 )
+_LABEL_BEFORE = re.compile(r"[a-z0-9][a-z0-9-]{3,}\Z", re.I)
+_LONGEST_LABEL = 63
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,11 @@ def newsjacking_findings(
 ) -> list[Finding]:
     if promotion is None:
         return []
-    tragic = [f for f in topic_findings if f.category in TRAGIC_CATEGORIES and f.severity != "note"]
+    tragic = [
+        f
+        for f in topic_findings
+        if f.category in TRAGIC_CATEGORIES and (f.severity != "note" or f.rule == CRISIS_FRAMING_RULE)
+    ]
     if not tragic:
         return []
     anchor = tragic[0]
@@ -155,13 +164,28 @@ class _TagVerdict:
     severity: str = "note"
 
 
+def _domain_labels(text: str) -> list[tuple[int, int]]:
+    """Spans of the name before a known ending ("pen-island" in www.pen-island.com), as a word starting there."""
+    spans = []
+    for ending in _TOP_LEVEL.finditer(text):
+        window_start = max(0, ending.start() - _LONGEST_LABEL - 1)
+        label = _LABEL_BEFORE.search(text, window_start, ending.start())
+        if label and not (label.start() > 0 and _is_word_char(text[label.start() - 1])):
+            spans.append(label.span())
+    return spans
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
 def misreading_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
     """Hashtags, handles and domain names: what they say as intended, and what else they can be read as."""
     if pipeline.lang not in ("en",):
         return []
     findings = []
     candidates = [(m.start(), m.end(), m.group(1) + m.group(2), m.group(2)) for m in _TAG.finditer(text)]
-    candidates += [(m.start(1), m.end(1), m.group(1), m.group(1)) for m in _DOMAIN.finditer(text)]
+    candidates += [(start, end, text[start:end], text[start:end]) for start, end in _domain_labels(text)]
     for start, end, shown, body in candidates:
         verdict = _tag_verdict(pipeline, body)
         entry = verdict.said

@@ -56,6 +56,28 @@ def test_a_named_attack_with_an_offer_is_newsjacking():
     assert quoted(report, "tragedy") == ["9/11"]
 
 
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "In memory of Her Majesty, enjoy 20% off all tea sets this week",
+        "With everything going on in the Middle East right now, we've extended our sale until Sunday.",
+        "The whole world is watching the rescue. Our best-selling head torch is 20% off for 48 hours.",
+    ],
+)
+def test_an_offer_framed_by_an_unnamed_loss_or_crisis_is_newsjacking(draft):
+    report = check_text(draft, lang="en")
+
+    assert report.verdict == "block"
+    assert "newsjacking" in categories(report)
+
+
+def test_the_same_framing_without_an_offer_is_only_a_note():
+    report = check_text("In memory of our founder Jean, the shop will close at noon on Friday.", lang="en")
+
+    assert report.verdict == "pass"
+    assert [f.rule for f in report.findings] == ["framing.crisis"]
+
+
 def test_an_insensitive_word_gets_the_considerate_alternative():
     report = check_text("Our prices are crazy low this week", lang="en")
     [finding] = [f for f in report.findings if report.text[f.start : f.end].lower() == "crazy"]
