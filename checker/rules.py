@@ -86,6 +86,8 @@ def event_finding(event, start: int, end: int) -> Finding:
 
 def _longest_first(findings: list[Finding]) -> list[Finding]:
     """Where matches overlap ("mass shooting" and "shooting"), keep the longer, then the more severe."""
+    if len(findings) < 2:
+        return findings
     kept: list[Finding] = []
     for finding in sorted(findings, key=lambda f: (-(f.end - f.start), -severity_rank(f.severity), f.start)):
         if not any(f.start < finding.end and finding.start < f.end for f in kept):
