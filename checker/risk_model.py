@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import gc
 import hashlib
 import io
 import json
@@ -43,7 +44,7 @@ from sklearn.preprocessing import FunctionTransformer
 from checker.languages import SUPPORTED
 from checker.report import CATEGORIES as FINDING_CATEGORIES
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 APP_DIR = Path(__file__).resolve().parent
 ARTIFACT_DIR = APP_DIR / "artifacts"
 DEFAULT_CORPUS = APP_DIR / "corpus" / "train.csv"
@@ -67,6 +68,11 @@ WORD_MIN_DF = 1
 CHAR_NGRAMS = (2, 4)
 CHAR_MIN_DF = 2
 MIN_ROWS_PER_LABEL = 10
+# A run-together tag's second reading (#therapistfinder) is invisible to word and character n-grams: the
+# misreading rule segments tags. Trained on those drafts, the model only learns that hashtags are risky.
+RULE_ONLY_CATEGORIES = frozenset({"misreading"})
+# A model flag names one likely category only when it is this many times likelier than the next one.
+CATEGORY_MARGIN = 2.0
 MIN_ROWS_FOR_OWN_THRESHOLD = 20  # of each label, for a language to get its own threshold
 
 
@@ -207,6 +213,22 @@ def _word_characters() -> np.ndarray:
     return table
 
 
+_POWERS = (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint64))
+
+
+def _power_tables(length: int) -> tuple[np.ndarray, np.ndarray]:
+    """P**(i+1) and P**-(i+1) for i < length, computed once and grown by doubling: batches are similar in size."""
+    global _POWERS
+    powers, inverse = _POWERS
+    if len(powers) < length:
+        size = max(length, 2 * len(powers))
+        with np.errstate(over="ignore"):
+            powers = np.cumprod(np.full(size, _P, dtype=np.uint64))
+            inverse = np.cumprod(np.full(size, _P_INV, dtype=np.uint64))
+        _POWERS = (powers, inverse)
+    return powers[:length], inverse[:length]
+
+
 class _Batch:
     """Code points of a batch of documents joined by NUL, with prefix sums for O(1) substring hashes."""
 
@@ -215,11 +237,10 @@ class _Batch:
         codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
         self.codes = codes
         length = len(codes)
+        self.powers, inverse_powers = _power_tables(length + 1)
         with np.errstate(over="ignore"):
-            inverse_powers = np.cumprod(np.full(length, _P_INV, dtype=np.uint64))
             self.prefix = np.zeros(length + 1, dtype=np.uint64)
-            np.cumsum(codes.astype(np.uint64) * inverse_powers, out=self.prefix[1:])
-            self.powers = np.cumprod(np.full(length + 1, _P, dtype=np.uint64))
+            np.cumsum(codes.astype(np.uint64) * inverse_powers[:length], out=self.prefix[1:])
         self.separators_before = np.zeros(length + 1, dtype=np.int32)
         np.cumsum(codes == 0, out=self.separators_before[1:])
 
@@ -303,7 +324,7 @@ class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
         ngram_range: tuple[int, int] = (2, 5),
         min_df: int = 1,
         sublinear_tf: bool = True,
-        batch_size: int = 4096,
+        batch_size: int = 1024,
     ) -> None:
         self.analyzer = analyzer
         self.ngram_range = ngram_range
@@ -336,43 +357,52 @@ class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
         return self
 
     def _build_table(self, vocabulary: np.ndarray) -> np.ndarray:
-        """Vocabulary sorted by (slot, hash); table_[slot] is the first index in that slot, -1 when empty.
+        """An open-addressing table over the vocabulary's hashes: slot_hashes_[slot] and slot_columns_[slot] hold
+        the n-gram placed there (-1: empty), each placed at or just after its home slot (hash & mask_).
 
-        Returns the order applied to `vocabulary`, so per-term arrays can follow it.
+        At most an eighth of the slots are used, so a lookup nearly always settles on its home slot. Returns the
+        order applied to `vocabulary` (none: columns are in vocabulary order), so per-term arrays can follow it.
         """
         bits = max(10, (8 * max(len(vocabulary), 1)).bit_length())
-        mask = np.uint64((1 << bits) - 1)
-        slots = (vocabulary & mask).astype(np.int64)
-        order = np.lexsort((vocabulary, slots))
-        self.hashes_ = vocabulary[order]
-        self.mask_ = mask
-        slots = slots[order]
-        self.table_ = np.full(1 << bits, -1, dtype=np.int32)
-        first_slots, first_index, per_slot = np.unique(slots, return_index=True, return_counts=True)
-        self.table_[first_slots] = first_index
-        self.max_probe_ = int(per_slot.max()) if len(per_slot) else 0
-        return order
+        self.mask_ = np.uint64((1 << bits) - 1)
+        self.hashes_ = vocabulary
+        self.slot_columns_ = np.full(1 << bits, -1, dtype=np.int32)
+        self.slot_hashes_ = np.zeros(1 << bits, dtype=np.uint64)
+        pending = np.arange(len(vocabulary))
+        probe = 0
+        while len(pending):
+            slots = ((vocabulary[pending] & self.mask_) + np.uint64(probe)) & self.mask_
+            slots = slots.astype(np.intp)
+            free = self.slot_columns_[slots] < 0
+            # Several n-grams may want the same free slot: the first of them takes it, the rest probe on.
+            wanted, first = np.unique(slots[free], return_index=True)
+            placed = pending[free][first]
+            self.slot_columns_[wanted] = placed
+            self.slot_hashes_[wanted] = vocabulary[placed]
+            taken = np.zeros(len(pending), dtype=bool)
+            taken[np.flatnonzero(free)[first]] = True
+            pending = pending[~taken]
+            probe += 1
+        self.max_probe_ = probe
+        return np.arange(len(vocabulary))
 
     def _columns(self, hashes: np.ndarray) -> np.ndarray:
         """Vocabulary column of each hash, -1 for n-grams not in the vocabulary."""
-        columns = np.full(len(hashes), -1, dtype=np.int64)
-        vocabulary_size = len(self.hashes_)
-        if vocabulary_size == 0:
-            return columns
-        slots = (hashes & self.mask_).astype(np.int64)
-        candidates = self.table_[slots].astype(np.int64)
-        pending = np.flatnonzero(candidates >= 0)
-        candidates = candidates[pending]
-        for _ in range(self.max_probe_):
+        slots = (hashes & self.mask_).astype(np.intp)
+        columns = self.slot_columns_[slots].astype(np.int64)
+        found = self.slot_hashes_[slots] == hashes
+        # An occupied home slot holding another n-gram: look further along, for those few only.
+        pending = np.flatnonzero(~found & (columns >= 0))
+        columns[~found] = -1
+        for probe in range(1, self.max_probe_):
             if not len(pending):
                 break
-            hit = self.hashes_[candidates] == hashes[pending]
+            slots = ((hashes[pending] & self.mask_) + np.uint64(probe)) & self.mask_
+            slots = slots.astype(np.intp)
+            candidates = self.slot_columns_[slots]
+            hit = (self.slot_hashes_[slots] == hashes[pending]) & (candidates >= 0)
             columns[pending[hit]] = candidates[hit]
-            pending, candidates = pending[~hit], candidates[~hit] + 1
-            inside = candidates < vocabulary_size
-            pending, candidates = pending[inside], candidates[inside]
-            same_slot = (self.hashes_[candidates] & self.mask_).astype(np.int64) == slots[pending]
-            pending, candidates = pending[same_slot], candidates[same_slot]
+            pending = pending[~hit & (candidates >= 0)]
         return columns
 
     def transform(self, documents: Sequence[str]) -> sp.csr_matrix:
@@ -403,6 +433,50 @@ class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
         counts.data /= lengths[rows].astype(np.float32)
         return counts
 
+    def weighted_sums(self, documents: Sequence[str], weights: np.ndarray) -> np.ndarray:
+        """`transform(documents) @ weights.T` for a few weight rows, without building the sparse matrix.
+
+        Building it costs more than hashing the n-grams. Scoring needs only each draft's dot products with the
+        rows of `weights` (shape: rows x vocabulary), so the per-draft counts are found by one sort of (draft,
+        column) keys and folded into those sums directly.
+        """
+        documents = list(documents)
+        return np.vstack(
+            [
+                self._weighted_sums_batch(documents[start : start + self.batch_size], weights)
+                for start in range(0, len(documents), self.batch_size)
+            ]
+            or [np.zeros((0, len(weights)))]
+        )
+
+    def _weighted_sums_batch(self, documents: list[str], weights: np.ndarray) -> np.ndarray:
+        doc_ids, hashes = self._grams(documents)
+        columns = self._columns(hashes)
+        known = columns >= 0
+        # (draft, column) packed in one integer, so one sort groups each draft's repeats of a column.
+        keys = (doc_ids[known].astype(np.int64) << 32) | columns[known]
+        keys.sort()
+        firsts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else keys
+        counts = np.diff(np.append(firsts, len(keys))).astype(np.float32)
+        distinct = keys[firsts]
+        rows = (distinct >> 32).astype(np.intp)
+        columns = (distinct & 0xFFFFFFFF).astype(np.intp)
+        values = np.log(counts) + 1 if self.sublinear_tf else counts
+        values *= self.idf_[columns]
+        # Rows are sorted, so each draft's entries are one slice: sum the slices (reduceat). A zero entry at the
+        # end lets a slice start there, and drafts without a known n-gram get zero (reduceat would hand them the
+        # entry at their start).
+        firsts = np.searchsorted(rows, np.arange(len(documents)))
+        empty = firsts == np.append(firsts[1:], len(rows))
+        values = np.append(values, np.float32(0))
+        lengths = np.sqrt(np.add.reduceat(values * values, firsts))
+        lengths[empty | (lengths == 0)] = 1
+        contributions = np.append(weights[:, columns], np.zeros((len(weights), 1), weights.dtype), axis=1)
+        contributions *= values
+        sums = np.add.reduceat(contributions, firsts, axis=1)
+        sums[:, empty] = 0
+        return (sums / lengths).T
+
 
 def build_pipeline(*, calibration: str = "sigmoid", c: float = C) -> Pipeline:
     """Fresh, unfitted pipeline: normalise -> word + char TF-IDF -> calibrated balanced logistic regression."""
@@ -418,7 +492,9 @@ def build_pipeline(*, calibration: str = "sigmoid", c: float = C) -> Pipeline:
         [
             ("normalise", FunctionTransformer(normalise_texts)),
             ("features", features),
-            ("classifier", CalibratedClassifierCV(classifier, method=calibration, cv=folds)),
+            # One regression fitted on every row, calibrated on out-of-fold scores: as good as the five-member
+            # ensemble in cross-validation, and one weight vector to score with instead of five.
+            ("classifier", CalibratedClassifierCV(classifier, method=calibration, cv=folds, ensemble=False)),
         ]
     )
 
@@ -437,12 +513,17 @@ class RiskModel:
         threshold: float,
         language_thresholds: dict[str, float] | None = None,
         metadata: dict[str, Any] | None = None,
+        category_classifier: LogisticRegression | None = None,
     ) -> None:
         self.pipeline = pipeline
+        self.category_classifier = category_classifier
         self.threshold = threshold
         self.language_thresholds = dict(language_thresholds or {})
         self.metadata = metadata or {}
         self._scorer = _LinearScorer.from_pipeline(pipeline)
+        self._categories = None
+        if category_classifier is not None:
+            self._categories = _CategoryScorer.from_classifier(pipeline, category_classifier)
 
     def threshold_for(self, lang: str | None) -> float:
         """The review threshold for a draft in `lang`; the overall one where the corpus had too few such drafts."""
@@ -456,13 +537,70 @@ class RiskModel:
             return []
         return self._scorer.probabilities(normalise_texts(texts)).tolist()
 
+    def likely_categories(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """The risky categories each draft most resembles, so a flag from the model can say what kind of risk.
+
+        One category when the classifier is clearly surer of it than of any other (twice as likely as the
+        runner-up), else the two likeliest: the categories overlap (a promotion on a disaster day is both
+        newsjacking and disaster), and naming one guess as fact would mislead.
+        """
+        if not len(texts):
+            return []
+        if self._categories is None:
+            return [() for _ in texts]
+        decisions = self._categories.decisions(normalise_texts(texts))
+        names = self._categories.names
+        if len(names) == 1:
+            return [(names[0],) for _ in texts]
+        likely = []
+        for row in decisions:
+            first, second = np.argsort(row)[::-1][:2]
+            # Softmax probabilities: p(first) / p(second) = exp(decision difference).
+            sure = row[first] - row[second] >= np.log(CATEGORY_MARGIN)
+            likely.append((names[first],) if sure else (names[first], names[second]))
+        return likely
+
+
+@dataclass(frozen=True)
+class _CategoryScorer:
+    """The category classifier's decision values on the risk model's features, through the same fast path."""
+
+    names: tuple[str, ...]
+    vectorizers: tuple[HashedTfidfVectorizer, ...]
+    weights: tuple[np.ndarray, ...]
+    intercepts: np.ndarray
+
+    @classmethod
+    def from_classifier(cls, pipeline: Pipeline, classifier: LogisticRegression) -> _CategoryScorer:
+        coefficients, intercepts = classifier.coef_, classifier.intercept_
+        if len(classifier.classes_) == 2:  # binary: one row, for the second class against the first
+            coefficients = np.vstack([np.zeros_like(coefficients[0]), coefficients[0]])
+            intercepts = np.array([0.0, intercepts[0]])
+        vectorizers = tuple(vectorizer for _, vectorizer in pipeline.named_steps["features"].transformer_list)
+        bounds = np.cumsum([0] + [len(vectorizer.hashes_) for vectorizer in vectorizers])
+        return cls(
+            names=tuple(str(name) for name in classifier.classes_),
+            vectorizers=vectorizers,
+            weights=tuple(
+                np.ascontiguousarray(coefficients[:, low:high], dtype=np.float32)
+                for low, high in zip(bounds[:-1], bounds[1:], strict=True)
+            ),
+            intercepts=np.asarray(intercepts),
+        )
+
+    def decisions(self, documents: list[str]) -> np.ndarray:
+        return self.intercepts + sum(
+            vectorizer.weighted_sums(documents, weights)
+            for vectorizer, weights in zip(self.vectorizers, self.weights, strict=True)
+        )
+
 
 @dataclass(frozen=True)
 class _LinearScorer:
     """The fitted pipeline's arithmetic without scikit-learn's per-call validation, which costs ~15 ms a call.
 
-    Each of the calibrated ensemble's members is a logistic regression followed by a sigmoid calibrator:
-    p = expit(-(a * (x.w + c) + b)); the model's probability is their mean, exactly as
+    Each calibrated member (one, unless the pipeline was built as an ensemble) is a logistic regression followed
+    by a sigmoid calibrator: p = expit(-(a * (x.w + c) + b)); the model's probability is their mean, exactly as
     CalibratedClassifierCV.predict_proba computes it (a test holds the two together).
     """
 
@@ -484,12 +622,15 @@ class _LinearScorer:
         ):
             raise ValueError("only build_pipeline()'s shape can be scored: binary, sigmoid-calibrated, unweighted")
         members = calibrated.calibrated_classifiers_
-        coefficients = np.column_stack([member.estimator.coef_[0] for member in members])
+        coefficients = np.vstack([member.estimator.coef_[0] for member in members])
         vectorizers = tuple(vectorizer for _, vectorizer in features.transformer_list)
         bounds = np.cumsum([0] + [len(vectorizer.hashes_) for vectorizer in vectorizers])
         return cls(
             vectorizers=vectorizers,
-            weights=tuple(coefficients[low:high] for low, high in zip(bounds[:-1], bounds[1:], strict=True)),
+            weights=tuple(
+                np.ascontiguousarray(coefficients[:, low:high])
+                for low, high in zip(bounds[:-1], bounds[1:], strict=True)
+            ),
             intercepts=np.array([member.estimator.intercept_[0] for member in members]),
             slopes=np.array([member.calibrators[0].a_ for member in members]),
             offsets=np.array([member.calibrators[0].b_ for member in members]),
@@ -497,7 +638,7 @@ class _LinearScorer:
 
     def probabilities(self, documents: list[str]) -> np.ndarray:
         decision = self.intercepts + sum(
-            vectorizer.transform(documents) @ weights
+            vectorizer.weighted_sums(documents, weights)
             for vectorizer, weights in zip(self.vectorizers, self.weights, strict=True)
         )
         return expit(-(self.slopes * decision + self.offsets)).mean(axis=1)
@@ -518,8 +659,11 @@ class Scores:
 
 @dataclass(frozen=True)
 class CategoryRecall:
+    """Out-of-fold recall of one risky category, and how often the model named that category for its drafts."""
+
     rows: int
     recall: float
+    named: float | None = None
 
 
 @dataclass(frozen=True)
@@ -541,6 +685,7 @@ class CVMetrics:
     best_f1: float
     best_f1_threshold: float
     brier: float
+    category_accuracy: float | None = None
 
 
 @dataclass
@@ -606,21 +751,40 @@ def _stratification_keys(rows: list[CorpusRow]) -> np.ndarray:
     return np.array(keys)
 
 
+def fit_category_classifier(pipeline: Pipeline, texts: Sequence[str], categories: Sequence[str]) -> LogisticRegression:
+    """Which risky category a draft resembles, learned from the risky rows on the risk model's own features."""
+    classifier = LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=RANDOM_STATE)
+    return classifier.fit(pipeline[:-1].transform(list(texts)), list(categories))
+
+
 def cross_validated_probabilities(rows: list[CorpusRow], **pipeline_options: Any) -> np.ndarray:
     """Out-of-fold risk probability of every corpus row (StratifiedKFold, CV_FOLDS folds, fixed seed)."""
+    return cross_validate(rows, **pipeline_options)[0]
+
+
+def cross_validate(rows: list[CorpusRow], **pipeline_options: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold risk probability of every row, and out-of-fold likely category of every risky row ("" for ok)."""
     texts = np.array([row.text for row in rows], dtype=object)
     y = np.array([row.label == RISKY for row in rows], dtype=int)
+    categories = np.array([row.category for row in rows], dtype=object)
     probabilities = np.zeros(len(rows))
+    predicted = np.full(len(rows), "", dtype=object)
     folds = StratifiedKFold(n_splits=CV_FOLDS, shuffle=True, random_state=RANDOM_STATE)
     for train_index, test_index in folds.split(texts, _stratification_keys(rows)):
         pipeline = build_pipeline(**pipeline_options).fit(list(texts[train_index]), y[train_index])
         probabilities[test_index] = pipeline.predict_proba(list(texts[test_index]))[:, 1]
-    return probabilities
+        risky_train, risky_test = train_index[y[train_index] == 1], test_index[y[test_index] == 1]
+        classifier = fit_category_classifier(pipeline, texts[risky_train], categories[risky_train])
+        predicted[risky_test] = classifier.predict(pipeline[:-1].transform(list(texts[risky_test])))
+    return probabilities, predicted
 
 
-def evaluate(rows: list[CorpusRow], probabilities: np.ndarray) -> CVMetrics:
+def evaluate(
+    rows: list[CorpusRow], probabilities: np.ndarray, predicted_categories: np.ndarray | None = None
+) -> CVMetrics:
     """Thresholds from out-of-fold scores (one overall, one per language with enough rows) and the precision,
-    recall, F1, ROC AUC, flagged-ok rate and per-category recall they give."""
+    recall, F1, ROC AUC, flagged-ok rate and per-category recall they give; with out-of-fold category
+    predictions, also how often the likely category named for a risky draft is its labelled one."""
     y = np.array([row.label == RISKY for row in rows], dtype=int)
     langs = np.array([row.lang for row in rows])
     categories = np.array([row.category for row in rows])
@@ -635,7 +799,11 @@ def evaluate(rows: list[CorpusRow], probabilities: np.ndarray) -> CVMetrics:
     for category in sorted(set(categories[y == 1])):
         selected = (y == 1) & (categories == category)
         caught = probabilities[selected] >= row_thresholds[selected]
-        per_category[category] = CategoryRecall(rows=int(selected.sum()), recall=float(caught.mean()))
+        named = None if predicted_categories is None else float((predicted_categories[selected] == category).mean())
+        per_category[category] = CategoryRecall(rows=int(selected.sum()), recall=float(caught.mean()), named=named)
+    category_accuracy = (
+        None if predicted_categories is None else float((predicted_categories[y == 1] == categories[y == 1]).mean())
+    )
     precisions, recalls, candidates = precision_recall_curve(y, probabilities)
     f1s = 2 * precisions[:-1] * recalls[:-1] / np.maximum(precisions[:-1] + recalls[:-1], 1e-12)
     best = int(np.argmax(f1s))
@@ -660,18 +828,30 @@ def evaluate(rows: list[CorpusRow], probabilities: np.ndarray) -> CVMetrics:
         best_f1=float(f1s[best]),
         best_f1_threshold=float(candidates[best]),
         brier=float(np.mean((probabilities - y) ** 2)),
+        category_accuracy=category_accuracy,
     )
 
 
+def learnable(rows: list[CorpusRow]) -> list[CorpusRow]:
+    """The rows the model learns from: all but the categories only a rule can see (RULE_ONLY_CATEGORIES)."""
+    return [row for row in rows if row.category not in RULE_ONLY_CATEGORIES]
+
+
 def train(corpus_path: Path = DEFAULT_CORPUS) -> TrainingResult:
-    """Cross-validate on the corpus, choose thresholds from the out-of-fold scores, then fit on every row."""
+    """Cross-validate on the corpus, choose thresholds from the out-of-fold scores, then fit on every row it
+    can learn from."""
     corpus_path = Path(corpus_path)
-    rows = read_corpus(corpus_path)
-    metrics = evaluate(rows, cross_validated_probabilities(rows))
+    rows = learnable(read_corpus(corpus_path))
+    probabilities, predicted_categories = cross_validate(rows)
+    metrics = evaluate(rows, probabilities, predicted_categories)
     y = np.array([row.label == RISKY for row in rows], dtype=int)
     pipeline = build_pipeline().fit([row.text for row in rows], y)
+    risky = [row for row in rows if row.label == RISKY]
+    category_classifier = fit_category_classifier(pipeline, [r.text for r in risky], [r.category for r in risky])
     return TrainingResult(
-        model=RiskModel(pipeline, metrics.threshold, metrics.language_thresholds),
+        model=RiskModel(
+            pipeline, metrics.threshold, metrics.language_thresholds, category_classifier=category_classifier
+        ),
         metrics=metrics,
         corpus_path=corpus_path,
         corpus_sha256=file_sha256(corpus_path),
@@ -689,7 +869,8 @@ def save(result: TrainingResult, directory: Path = ARTIFACT_DIR) -> Path:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     model_path, metadata_path = artifact_paths(directory)
-    _write_atomically(model_path, lambda handle: joblib.dump(result.model.pipeline, handle, compress=("xz", 6)))
+    fitted = {"pipeline": result.model.pipeline, "category_classifier": result.model.category_classifier}
+    _write_atomically(model_path, lambda handle: joblib.dump(fitted, handle, compress=("xz", 6)))
     metadata = {
         "version": MODEL_VERSION,
         "created": result.created.isoformat(timespec="seconds"),
@@ -748,18 +929,22 @@ def load_risk_model_from(directory: Path) -> RiskModel:
             f"{model_path} does not match the sha256 in {metadata_path.name}: it was replaced or damaged. "
             f"Retrain with `{TRAIN_COMMAND}`."
         )
+    fitted = joblib.load(model_path)
     return RiskModel(
-        joblib.load(model_path),
+        fitted["pipeline"],
         float(metadata["threshold"]),
         {lang: float(value) for lang, value in metadata.get("language_thresholds", {}).items()},
         metadata,
+        category_classifier=fitted["category_classifier"],
     )
 
 
 @functools.cache
 def load_risk_model() -> RiskModel:
-    """The shipped model, loaded once per process."""
-    return load_risk_model_from(ARTIFACT_DIR)
+    """The shipped model, loaded once per process (and kept out of the collector's way, like the pipelines)."""
+    model = load_risk_model_from(ARTIFACT_DIR)
+    gc.freeze()
+    return model
 
 
 def varied_drafts(texts: Sequence[str], count: int) -> list[str]:

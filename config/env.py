@@ -33,6 +33,22 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_float(name: str, default: float | None, *, minimum: float = 0.0) -> float | None:
+    """A number such as a score threshold; set but empty means "none" (the caller's own fallback)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if raw.strip() == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+    if not value >= minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} is below its minimum of {minimum}")
+    return value
+
+
 def env_str(name: str, default: str) -> str:
     return os.environ.get(name, default)
 

@@ -103,6 +103,17 @@ def test_a_model_trained_on_forty_drafts_scores_an_unseen_risky_draft_above_an_o
     assert trained.metrics.high_recall.recall >= risk_model.HIGH_RECALL
 
 
+def test_the_likely_category_is_one_the_corpus_labels_and_is_cross_validated(trained):
+    risky_categories = {category for _, label, category in SMALL_CORPUS if label == "risky"}
+
+    likely = trained.model.likely_categories([RISKY_UNSEEN, ORDINARY_UNSEEN, "Pray at our holy altar of savings"])
+
+    assert all(1 <= len(names) <= 2 and set(names) <= risky_categories for names in likely)
+    assert trained.metrics.category_accuracy is not None
+    assert 0.0 <= trained.metrics.category_accuracy <= 1.0
+    assert trained.model.likely_categories([]) == []
+
+
 def test_hidden_characters_do_not_change_a_score(trained):
     clean, disguised = trained.model.score(["Killer deal, to die for", "ＫＩ\u200bLLER  deal,\u202e to die for"])
 
@@ -119,6 +130,7 @@ def test_a_saved_model_loads_back_with_identical_scores_and_thresholds(trained, 
     assert loaded.score(drafts) == trained.model.score(drafts)
     assert loaded.threshold == trained.model.threshold
     assert loaded.language_thresholds == trained.model.language_thresholds
+    assert loaded.likely_categories(drafts[:40]) == trained.model.likely_categories(drafts[:40])
     metadata = json.loads((tmp_path / f"risk_model-v{risk_model.MODEL_VERSION}.json").read_text())
     assert metadata["corpus_sha256"] == file_sha256(small_corpus)
     assert metadata["corpus_rows"] == 40
@@ -151,6 +163,20 @@ def test_hashed_tfidf_is_scikit_learns_tfidf_on_the_corpus(analyzer, ngram_range
         ours_row = np.sort(ours.data[ours.indptr[row] : ours.indptr[row + 1]])
         theirs_row = np.sort(theirs.data[theirs.indptr[row] : theirs.indptr[row + 1]])
         np.testing.assert_allclose(ours_row, theirs_row, atol=1e-6)
+
+
+@pytest.mark.parametrize(("analyzer", "ngram_range"), [("char_wb", (2, 4)), ("word", (1, 2))])
+def test_weighted_sums_equal_the_tfidf_matrix_times_the_weights(analyzer, ngram_range):
+    texts = normalise_texts([row.text for row in read_corpus(DEFAULT_CORPUS)][:400])
+    vectorizer = HashedTfidfVectorizer(analyzer, ngram_range, min_df=2, batch_size=64).fit(texts)
+    weights = np.random.default_rng(0).normal(size=(3, len(vectorizer.hashes_))).astype(np.float32)
+    # Empty drafts (first, and last after a full one) and ordinary drafts across several batches.
+    drafts = ["", *normalise_texts(varied_drafts(texts, 150)), ""]
+
+    sums = vectorizer.weighted_sums(drafts, weights)
+
+    np.testing.assert_allclose(sums, (vectorizer.transform(drafts) @ weights.T), atol=1e-5)
+    assert not sums[[0, -1]].any()
 
 
 def test_the_shipped_artefact_was_trained_on_this_corpus_with_this_scikit_learn():
@@ -250,3 +276,17 @@ def test_train_checker_refuses_a_corpus_with_a_bad_label_and_names_the_line(tmp_
     with pytest.raises(CommandError, match=r"line 5: label 'riksy'"):
         call_command("train_checker", corpus=corpus, output=tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_the_fast_category_path_ranks_categories_as_scikit_learn_does(trained):
+    drafts = varied_drafts([text for text, _, _ in SMALL_CORPUS], 120)
+    classifier = trained.model.category_classifier
+    probabilities = classifier.predict_proba(trained.model.pipeline[:-1].transform(drafts))
+
+    likely = trained.model.likely_categories(drafts)
+
+    for names, row in zip(likely, probabilities, strict=True):
+        first, second = np.argsort(row)[::-1][:2]
+        assert names[0] == classifier.classes_[first]
+        expected = 1 if row[first] >= risk_model.CATEGORY_MARGIN * row[second] else 2
+        assert len(names) == expected or np.isclose(row[first], risk_model.CATEGORY_MARGIN * row[second])

@@ -66,8 +66,16 @@ def metrics_table(metrics: CVMetrics) -> list[str]:
     rows += [(lang, scores) for lang, scores in metrics.per_language.items()]
     rows.append((f"at {metrics.high_recall_threshold:.3f} (alternative)", metrics.high_recall))
     lines += [_scores_row(name, scores) for name, scores in rows]
-    lines += ["", f"{'risky category':<22}{'rows':>6}{'recall':>8}"]
-    lines += [f"{name:<22}{cat.rows:>6}{cat.recall:>8.2f}" for name, cat in metrics.per_category_recall.items()]
+    lines += ["", f"{'risky category':<22}{'rows':>6}{'recall':>8}{'named':>7}"]
+    lines += [
+        f"{name:<22}{cat.rows:>6}{cat.recall:>8.2f}" + (f"{cat.named:>7.2f}" if cat.named is not None else "")
+        for name, cat in metrics.per_category_recall.items()
+    ]
+    if metrics.category_accuracy is not None:
+        lines.append(
+            f"(named: how often the likely category, out of fold, was the labelled one; "
+            f"{metrics.category_accuracy:.2f} overall)"
+        )
     lines.append(f"\nBrier score {metrics.brier:.3f}; best F1 {metrics.best_f1:.3f} at {metrics.best_f1_threshold:.3f}")
     return lines
 

@@ -1,0 +1,140 @@
+"""check_texts: where the learned score speaks, and what its finding tells the writer."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from checker.report import CATEGORIES
+from checker.risk_model import load_risk_model
+from checker.services import check_for_channels, check_text, check_texts
+from scheduler.models import Channel
+
+pytestmark = pytest.mark.django_db
+
+# No lexicon term, idiom, tag or date in these: only the model can have an opinion on them.
+UNFLAGGED_BY_RULES = "Our new gummies reset your metabolism while you sleep, the pounds just fall off"
+PLAIN = "Our Leeds store opens at nine on Saturday with fresh bread and coffee"
+
+
+def test_below_its_threshold_the_model_adds_no_finding(settings):
+    settings.CHECKER_MODEL_REVIEW_SCORE = 1.0
+
+    report = check_text(UNFLAGGED_BY_RULES)
+
+    assert report.findings == []
+    assert report.verdict == "pass"
+    assert 0.0 <= report.score < 1.0
+
+
+def test_a_model_flag_names_the_kind_of_risk_and_how_to_fix_it(settings):
+    settings.CHECKER_MODEL_REVIEW_SCORE = 0.001
+
+    report = check_text(UNFLAGGED_BY_RULES)
+
+    [finding] = report.findings
+    assert report.verdict == "review"
+    assert finding.rule == "model.resembles_risky"
+    assert finding.category in CATEGORIES
+    assert finding.category == load_risk_model().likely_categories([UNFLAGGED_BY_RULES])[0][0]
+    assert f"{report.score:.2f}" in finding.message
+    assert finding.suggestion
+    assert (finding.start, finding.end) == (0, len(UNFLAGGED_BY_RULES))
+
+
+def test_a_diet_claim_reads_as_a_health_risk():
+    assert load_risk_model().likely_categories([UNFLAGGED_BY_RULES])[0][0] == "health"
+
+
+def test_the_model_stays_silent_where_a_rule_sent_the_draft_to_review(settings):
+    settings.CHECKER_MODEL_REVIEW_SCORE = 0.001
+
+    report = check_text("Election day! Whichever candidate you back, our coffee is on us.")
+
+    assert report.verdict == "review"
+    assert "model.resembles_risky" not in [f.rule for f in report.findings]
+
+
+def test_a_note_does_not_silence_the_model(settings):
+    settings.CHECKER_MODEL_REVIEW_SCORE = 0.001
+
+    report = check_text("In memory of our founder Jean, the shop will close at noon on Friday.")
+
+    assert [f.rule for f in report.findings] == ["framing.crisis", "model.resembles_risky"]
+    assert report.verdict == "review"
+
+
+def test_an_idioms_quiet_day_note_stands_against_the_model(settings):
+    settings.CHECKER_MODEL_REVIEW_SCORE = 0.001
+
+    report = check_text("Huge savings this weekend, a real killer deal on garden chairs")
+
+    assert [(f.rule, f.severity) for f in report.findings] == [("idiom.violent", "note")]
+    assert report.verdict == "pass"
+
+
+def test_the_model_does_not_judge_drafts_of_three_words(settings):
+    settings.CHECKER_MODEL_REVIEW_SCORE = 0.001
+
+    assert check_text("Doors open soon").findings == []
+
+
+def test_each_draft_of_a_batch_is_judged_on_its_own(settings):
+    settings.CHECKER_MODEL_REVIEW_SCORE = load_risk_model().score([UNFLAGGED_BY_RULES])[0]
+
+    flagged, plain = check_texts([UNFLAGGED_BY_RULES, PLAIN])
+
+    assert [f.rule for f in flagged.findings] == ["model.resembles_risky"]
+    assert plain.score < flagged.score
+    assert plain.findings == []
+
+
+def test_a_post_for_several_audiences_keeps_every_finding_and_drops_a_contradicted_model_flag(settings):
+    settings.CHECKER_AUDIENCE_REGIONS = []
+    settings.CHECKER_MODEL_REVIEW_SCORE = 0.001
+    memorial_day = datetime(2027, 5, 31, 10, 0, tzinfo=ZoneInfo("America/Chicago"))
+    polish, american = (
+        Channel(slug="pl", settings={"regions": ["PL"]}),
+        Channel(slug="us", settings={"regions": ["US"]}),
+    )
+    draft = "Long weekend sale: 25% off tents and camping chairs!"
+
+    for_poland = check_for_channels(draft, channels=[polish], scheduled_at=memorial_day, lang="en")
+    for_both = check_for_channels(draft, channels=[polish, american], scheduled_at=memorial_day, lang="en")
+
+    assert [f.rule for f in for_poland.findings] == ["model.resembles_risky"]
+    assert {f.category for f in for_both.findings} == {"sensitive-date"}
+    assert for_both.verdict != "pass"
+    assert check_for_channels(draft, lang="en") == check_text(draft, lang="en")
+
+
+FUNERAL_HOURS = "Our funeral directors' office reopens Tuesday at 9am."
+
+
+def test_a_plain_topic_mention_is_a_note_when_the_model_reads_the_draft_as_ordinary(settings):
+    settings.CHECKER_MODEL_CLEAR_SCORE = 0.0
+    flagged = check_text(FUNERAL_HOURS, lang="en")
+    settings.CHECKER_MODEL_CLEAR_SCORE = 1.0
+    cleared = check_text(FUNERAL_HOURS, lang="en")
+
+    assert flagged.verdict == "review"
+    assert [(f.category, f.severity) for f in flagged.findings] == [("death", "review")]
+    assert cleared.verdict == "pass"
+    assert [(f.category, f.severity) for f in cleared.findings] == [("death", "note")]
+    assert "plain information" in cleared.findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("draft", "category"),
+    [
+        ("This damn sale is the best one yet", "profanity"),
+        ("Never forget 9/11. Today only: 11% off all sneakers.", "newsjacking"),
+    ],
+)
+def test_profanity_hate_events_and_newsjacking_are_never_cleared(settings, draft, category):
+    settings.CHECKER_MODEL_CLEAR_SCORE = 1.0
+
+    report = check_text(draft, lang="en")
+
+    assert report.verdict != "pass"
+    assert any(f.category == category and f.severity != "note" for f in report.findings)
