@@ -93,23 +93,29 @@ def create_post(
         tags=tags,
     )
     post.full_clean()
-    run_preflight_check(post)
+    channels = _validate_channels(channels)
+    run_preflight_check(post, channels=channels)
     post.save()
-    _sync_deliveries(post, _validate_channels(channels))
+    _sync_deliveries(post, channels)
     return post
 
 
-def run_preflight_check(post: Post) -> Post:
-    """Store the checker's verdict and findings on the post (not saved here).
+def run_preflight_check(post: Post, *, channels: Iterable[Channel] | None = None) -> Post:
+    """Store the checker's verdict and findings on the post (not saved here), for the audiences of its
+    channels (the post's own unless others are given).
 
     A checker that breaks on some text must not lose the draft: the post is
     kept, marked for review, with a finding that says the check failed.
     """
     from checker.report import Finding
-    from checker.services import check_text
+    from checker.services import check_for_channels
 
+    if channels is None:
+        channels = list(post.channels.all()) if post.pk else []
     try:
-        report = check_text(post.text, scheduled_at=post.local_scheduled_at, lang=post.language or None)
+        report = check_for_channels(
+            post.text, channels=list(channels), scheduled_at=post.local_scheduled_at, lang=post.language or None
+        )
     except Exception as error:
         logger.exception("pre-flight check failed for post %s", post.pk)
         post.verdict = Post.Verdict.REVIEW
@@ -154,8 +160,12 @@ def update_post(
     for name, value in fields.items():
         setattr(post, name, value)
     post.full_clean()
+    if channels is not None:
+        channels = _validate_channels(channels)
+        # Another audience may read the same words differently (a regional day): check again.
+        recheck = recheck or {c.pk for c in channels} != {c.pk for c in post.channels.all()}
     if recheck:
-        run_preflight_check(post)
+        run_preflight_check(post, channels=channels)
     if post.status == Status.SCHEDULED:
         if VERDICT_RANK[post.verdict] > VERDICT_RANK[verdict_before]:
             post.status = Status.IN_REVIEW
@@ -166,7 +176,7 @@ def update_post(
             post.status_reason = "text changed after approval"
     post.save()
     if channels is not None:
-        _sync_deliveries(post, _validate_channels(channels))
+        _sync_deliveries(post, channels)
     return post
 
 

@@ -1,6 +1,7 @@
 """The pre-flight gate as a marketer and a reviewer meet it: pass, review, block, override, re-check."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from scheduler import services
 from scheduler.models import Post, ReviewDecision
+from tests.factories import make_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +116,47 @@ def test_a_draft_in_any_script_or_with_invisible_characters_is_checked_and_kept(
     post.refresh_from_db()
     assert post.text == text
     assert post.checked_at is not None
+
+
+MEMORIAL_DAY_2027 = datetime(2027, 5, 31, 10, 0, tzinfo=ZoneInfo("America/Chicago"))
+LONG_WEEKEND_SALE = "Long weekend sale: 25% off tents and camping chairs!"
+
+
+@pytest.fixture
+def audiences(settings):
+    """A Polish and an American account, with no organisation-wide region setting."""
+    settings.CHECKER_AUDIENCE_REGIONS = []
+    return make_channel("pl-outbox", regions=["PL"]), make_channel("us-outbox", regions=["US"])
+
+
+@pytest.fixture
+def memorial_day_sale(marketer):
+    def write(channels) -> Post:
+        return services.create_post(
+            author=marketer, text=LONG_WEEKEND_SALE, scheduled_at=MEMORIAL_DAY_2027, channels=channels, language="en"
+        )
+
+    return write
+
+
+def test_each_channels_audience_is_part_of_the_check(audiences, memorial_day_sale):
+    polish, american = audiences
+
+    for_poland = memorial_day_sale([polish])
+    for_both = memorial_day_sale([polish, american])
+
+    assert for_poland.verdict == Post.Verdict.PASS
+    assert for_both.verdict != Post.Verdict.PASS
+    assert "sensitive-date" in {f["category"] for f in for_both.findings}
+
+
+def test_adding_a_channel_with_another_audience_re_checks_the_post(audiences, memorial_day_sale, marketer):
+    polish, american = audiences
+    post = memorial_day_sale([polish])
+    services.schedule_post(post=post, by=marketer)
+
+    services.update_post(post=post, by=marketer, channels=[polish, american])
+
+    post.refresh_from_db()
+    assert "sensitive-date" in {f["category"] for f in post.findings}
+    assert post.status == Post.Status.IN_REVIEW
