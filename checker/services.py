@@ -91,7 +91,7 @@ def check_for_channels(
     """One report for a post going out on several channels: each distinct audience is checked, and every
     finding any of them raises is kept (Memorial Day matters on the US account, not the Polish one).
 
-    The learned finding stands only where no rule fired for any audience.
+    The learned finding stands only where no rule sent the draft to review for any audience.
     """
     audiences = {audience_regions(channel): channel for channel in channels} or {frozenset(): None}
     reports = [
