@@ -27,8 +27,13 @@ _TOP_LEVEL = re.compile(
     r"\.(?:com|net|org|co|io|ai|app|dev|me|tv|xyz|club|online|site|shop|store|biz|info|uk|us|ca|au|nz|ie|eu|de|pl)\b",
     re.I,
 )
-_LABEL_BEFORE = re.compile(r"[a-z0-9][a-z0-9-]{3,}\Z", re.I)
-_LONGEST_LABEL = 63
+# The host before a known ending: dot-separated names, the last of them at least four characters.
+_HOST_BEFORE = re.compile(r"(?:[a-z0-9][a-z0-9-]*\.)*[a-z0-9][a-z0-9-]{3,}\Z", re.I)
+_LABEL = re.compile(r"(?<![a-z0-9-])[a-z0-9][a-z0-9-]{3,}(?![a-z0-9-])", re.I)
+_PATH = re.compile(r"/[a-z0-9/_-]+", re.I)
+_LONGEST_HOST = 253
+# Three or more capitalised words in a row: their initials are read too ("Kids Kreative Klub").
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ ]+[A-Z][a-z]+){2,5}\b")
 
 
 @dataclass(frozen=True)
@@ -167,13 +172,23 @@ class _TagVerdict:
 
 
 def _domain_labels(text: str) -> list[tuple[int, int]]:
-    """Spans of the name before a known ending ("pen-island" in www.pen-island.com), as a word starting there."""
+    """Spans of the names in a web address, each read like a tag: the name before a known ending ("pen-island"
+    in www.pen-island.com), the names before it ("itscrap" in itscrap.example.com, not "www") and the path's
+    segments ("nobsoap" in example.com/nobsoap)."""
     spans = []
     for ending in _TOP_LEVEL.finditer(text):
-        window_start = max(0, ending.start() - _LONGEST_LABEL - 1)
-        label = _LABEL_BEFORE.search(text, window_start, ending.start())
-        if label and not (label.start() > 0 and _is_word_char(text[label.start() - 1])):
-            spans.append(label.span())
+        window_start = max(0, ending.start() - _LONGEST_HOST - 1)
+        host = _HOST_BEFORE.search(text, window_start, ending.start())
+        if host is None or (host.start() > 0 and _is_word_char(text[host.start() - 1])):
+            continue
+        spans += [
+            label.span()
+            for label in _LABEL.finditer(text, host.start(), host.end())
+            if text[label.start() : label.end()].lower() != "www"
+        ]
+        path = _PATH.match(text, ending.end())
+        if path:
+            spans += [segment.span() for segment in _LABEL.finditer(text, path.start(), path.end())]
     return spans
 
 
@@ -188,6 +203,7 @@ def misreading_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
     findings = []
     candidates = [(m.start(), m.end(), m.group(1) + m.group(2), m.group(2)) for m in _TAG.finditer(text)]
     candidates += [(start, end, text[start:end], text[start:end]) for start, end in _domain_labels(text)]
+    findings += _initials_findings(text, pipeline)
     for start, end, shown, body in candidates:
         verdict = _tag_verdict(pipeline, body)
         entry = verdict.said
@@ -222,6 +238,30 @@ def misreading_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
                     ),
                 )
             )
+    return findings
+
+
+def _initials_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
+    """A name whose initials spell what the lexicons flag: "Kids Kreative Klub" is KKK to every reader."""
+    findings = []
+    for run in _CAPITALISED_RUN.finditer(text):
+        initials = "".join(word[0] for word in run.group().split()).lower()
+        entry = _tag_terms(pipeline).said.get((initials,))
+        if entry is None:
+            continue
+        findings.append(
+            Finding(
+                rule="misreading.initials",
+                category="misreading",
+                severity="review",
+                start=run.start(),
+                end=run.end(),
+                message=f"The initials of “{run.group()}” spell “{initials.upper()}”. {entry.message}",
+                suggestion="Rename it, or reorder the words so the initials spell nothing.",
+                iab=entry.iab,
+                iab_risk=entry.iab_risk,
+            )
+        )
     return findings
 
 
