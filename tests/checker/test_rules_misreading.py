@@ -168,4 +168,3 @@ def test_every_name_in_a_web_address_is_read_like_a_tag():
     assert "its crap" in subdomain.message
     assert [f.rule for f in findings("Shop now at penisland.example.com/pens")] == ["misreading.run_together"]
     assert findings("Details at https://www.example.com/spring-sale or hello@example.com") == []
-
