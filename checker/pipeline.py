@@ -41,19 +41,6 @@ class LanguagePipeline:
     promotion_pattern: re.Pattern[str] | None = None
     tag_cache: dict = field(default_factory=dict)
 
-    def risky_term_in(self, words) -> LexiconEntry | None:
-        """The first flagging lexicon term that a sequence of words contains, token for token."""
-        lowered = [w.lower() for w in words]
-        for size in range(min(self.longest_term, len(lowered)), 0, -1):
-            for start in range(len(lowered) - size + 1):
-                entry = self.risky_terms.get(tuple(lowered[start : start + size]))
-                if entry is not None:
-                    return entry
-        return None
-
-    def __post_init__(self) -> None:
-        self.longest_term = max((len(key) for key in self.risky_terms), default=0)
-
     def matched(self, match_id: int) -> LexiconEntry | Event:
         """What a matcher hit stands for: a lexicon entry, or a named event (keys "event:<n>")."""
         key = self.nlp.vocab.strings[match_id]

@@ -351,17 +351,17 @@ class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
         document_frequency = np.bincount(group, weights=new_pair).astype(np.int64)
         keep = document_frequency >= self.min_df
         unique, document_frequency = unique[keep], document_frequency[keep]
-        document_frequency = document_frequency[self._build_table(unique)]
+        self._build_table(unique)
         n_documents = len(documents)
         self.idf_ = (np.log((1 + n_documents) / (1 + document_frequency)) + 1).astype(np.float32)
         return self
 
-    def _build_table(self, vocabulary: np.ndarray) -> np.ndarray:
+    def _build_table(self, vocabulary: np.ndarray) -> None:
         """An open-addressing table over the vocabulary's hashes: slot_hashes_[slot] and slot_columns_[slot] hold
-        the n-gram placed there (-1: empty), each placed at or just after its home slot (hash & mask_).
+        the n-gram placed there (-1: empty), each placed at or just after its home slot (hash & mask_). Columns
+        are in vocabulary order.
 
-        At most an eighth of the slots are used, so a lookup nearly always settles on its home slot. Returns the
-        order applied to `vocabulary` (none: columns are in vocabulary order), so per-term arrays can follow it.
+        At most an eighth of the slots are used, so a lookup nearly always settles on its home slot.
         """
         bits = max(10, (8 * max(len(vocabulary), 1)).bit_length())
         self.mask_ = np.uint64((1 << bits) - 1)
@@ -384,7 +384,6 @@ class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
             pending = pending[~taken]
             probe += 1
         self.max_probe_ = probe
-        return np.arange(len(vocabulary))
 
     def _columns(self, hashes: np.ndarray) -> np.ndarray:
         """Vocabulary column of each hash, -1 for n-grams not in the vocabulary."""
@@ -755,11 +754,6 @@ def fit_category_classifier(pipeline: Pipeline, texts: Sequence[str], categories
     """Which risky category a draft resembles, learned from the risky rows on the risk model's own features."""
     classifier = LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=RANDOM_STATE)
     return classifier.fit(pipeline[:-1].transform(list(texts)), list(categories))
-
-
-def cross_validated_probabilities(rows: list[CorpusRow], **pipeline_options: Any) -> np.ndarray:
-    """Out-of-fold risk probability of every corpus row (StratifiedKFold, CV_FOLDS folds, fixed seed)."""
-    return cross_validate(rows, **pipeline_options)[0]
 
 
 def cross_validate(rows: list[CorpusRow], **pipeline_options: Any) -> tuple[np.ndarray, np.ndarray]:
