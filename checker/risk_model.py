@@ -575,23 +575,37 @@ class _CategoryScorer:
         if len(classifier.classes_) == 2:  # binary: one row, for the second class against the first
             coefficients = np.vstack([np.zeros_like(coefficients[0]), coefficients[0]])
             intercepts = np.array([0.0, intercepts[0]])
-        vectorizers = tuple(vectorizer for _, vectorizer in pipeline.named_steps["features"].transformer_list)
-        bounds = np.cumsum([0] + [len(vectorizer.hashes_) for vectorizer in vectorizers])
+        vectorizers, weights = _split_by_vectorizer(pipeline, coefficients.astype(np.float32))
         return cls(
             names=tuple(str(name) for name in classifier.classes_),
             vectorizers=vectorizers,
-            weights=tuple(
-                np.ascontiguousarray(coefficients[:, low:high], dtype=np.float32)
-                for low, high in zip(bounds[:-1], bounds[1:], strict=True)
-            ),
+            weights=weights,
             intercepts=np.asarray(intercepts),
         )
 
     def decisions(self, documents: list[str]) -> np.ndarray:
-        return self.intercepts + sum(
-            vectorizer.weighted_sums(documents, weights)
-            for vectorizer, weights in zip(self.vectorizers, self.weights, strict=True)
-        )
+        return _decisions(self.vectorizers, self.weights, self.intercepts, documents)
+
+
+def _split_by_vectorizer(
+    pipeline: Pipeline, coefficients: np.ndarray
+) -> tuple[tuple[HashedTfidfVectorizer, ...], tuple[np.ndarray, ...]]:
+    """The pipeline's vectorizers, and each one's slice of the coefficient rows (one row per output)."""
+    vectorizers = tuple(vectorizer for _, vectorizer in pipeline.named_steps["features"].transformer_list)
+    bounds = np.cumsum([0] + [len(vectorizer.hashes_) for vectorizer in vectorizers])
+    weights = tuple(
+        np.ascontiguousarray(coefficients[:, low:high]) for low, high in zip(bounds[:-1], bounds[1:], strict=True)
+    )
+    return vectorizers, weights
+
+
+def _decisions(
+    vectorizers: Sequence[HashedTfidfVectorizer], weights: Sequence[np.ndarray], intercepts: np.ndarray, documents
+) -> np.ndarray:
+    """Linear decision values, one column per coefficient row: intercept plus every vectorizer's weighted sums."""
+    return intercepts + sum(
+        vectorizer.weighted_sums(documents, rows) for vectorizer, rows in zip(vectorizers, weights, strict=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -622,24 +636,17 @@ class _LinearScorer:
             raise ValueError("only build_pipeline()'s shape can be scored: binary, sigmoid-calibrated, unweighted")
         members = calibrated.calibrated_classifiers_
         coefficients = np.vstack([member.estimator.coef_[0] for member in members])
-        vectorizers = tuple(vectorizer for _, vectorizer in features.transformer_list)
-        bounds = np.cumsum([0] + [len(vectorizer.hashes_) for vectorizer in vectorizers])
+        vectorizers, weights = _split_by_vectorizer(pipeline, coefficients)
         return cls(
             vectorizers=vectorizers,
-            weights=tuple(
-                np.ascontiguousarray(coefficients[:, low:high])
-                for low, high in zip(bounds[:-1], bounds[1:], strict=True)
-            ),
+            weights=weights,
             intercepts=np.array([member.estimator.intercept_[0] for member in members]),
             slopes=np.array([member.calibrators[0].a_ for member in members]),
             offsets=np.array([member.calibrators[0].b_ for member in members]),
         )
 
     def probabilities(self, documents: list[str]) -> np.ndarray:
-        decision = self.intercepts + sum(
-            vectorizer.weighted_sums(documents, weights)
-            for vectorizer, weights in zip(self.vectorizers, self.weights, strict=True)
-        )
+        decision = _decisions(self.vectorizers, self.weights, self.intercepts, documents)
         return expit(-(self.slopes * decision + self.offsets)).mean(axis=1)
 
 
