@@ -1,13 +1,12 @@
 """POST /api/check: the pre-flight check over JSON, for tools that draft posts elsewhere."""
 
-import json
 from datetime import datetime
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from guard.api import token_user
+from guard.api import json_object, token_user
 
 MAX_DRAFTS = 500
 MAX_CHARS = 20_000
@@ -27,12 +26,9 @@ def check(request: HttpRequest) -> JsonResponse:
 
     if token_user(request) is None:
         return JsonResponse({"error": "authentication required: send 'Authorization: Bearer <token>'"}, status=401)
-    try:
-        body = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return JsonResponse({"error": "the body is not JSON"}, status=400)
-    if not isinstance(body, dict):
-        return JsonResponse({"error": "the body must be a JSON object"}, status=400)
+    body = json_object(request)
+    if isinstance(body, JsonResponse):
+        return body
     single = "text" in body
     texts = [body["text"]] if single else body.get("texts")
     if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):

@@ -21,6 +21,17 @@ def token_user(request: HttpRequest):
     return token.user if token else None
 
 
+def json_object(request: HttpRequest) -> dict | JsonResponse:
+    """The request's body as a JSON object, or the 400 answer that says why it is not one."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return JsonResponse({"error": "the body is not JSON"}, status=400)
+    if not isinstance(body, dict):
+        return JsonResponse({"error": "the body must be a JSON object"}, status=400)
+    return body
+
+
 def switch_as_dict(switch) -> dict:
     return {
         "scope": "all" if switch.is_global else switch.channel.slug,
@@ -46,12 +57,9 @@ def kill_switch(request: HttpRequest) -> JsonResponse:
                 "engaged": [switch_as_dict(s) for s in selectors.engaged_switches()],
             }
         )
-    try:
-        body = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return JsonResponse({"error": "the body is not JSON"}, status=400)
-    if not isinstance(body, dict):
-        return JsonResponse({"error": "the body must be a JSON object"}, status=400)
+    body = json_object(request)
+    if isinstance(body, JsonResponse):
+        return body
     action = body.get("action")
     if action not in ("engage", "release"):
         return JsonResponse({"error": "action must be 'engage' or 'release'"}, status=400)
