@@ -382,3 +382,15 @@ def test_a_reviewer_reads_a_post_in_its_own_zone_and_a_published_post_is_read_on
     assert "pg-add" not in day_cell(calendar, "2025-06-10")  # reviewers cannot add posts
     assert published_page.status_code == 200
     assert published_page.context["has_change_permission"] is False
+
+
+@pytest.mark.django_db
+def test_the_calendar_and_the_kill_switch_page_lead_back_to_their_lists(client, crisis_lead):
+    client.force_login(crisis_lead)
+
+    calendar = client.get(reverse("admin:scheduler_post_calendar")).content.decode()
+    killswitch = client.get(reverse("admin:guard_killswitch_engage")).content.decode()
+
+    assert f'href="{reverse("admin:scheduler_post_changelist")}"' in calendar
+    assert f'href="{reverse("admin:guard_killswitch_changelist")}"' in killswitch
+    assert f'href="{reverse("admin:index")}"' in calendar
