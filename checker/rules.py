@@ -18,6 +18,7 @@ from checker.segmentation import casing_disambiguates, read_tag, split_tag
 TRAGIC_CATEGORIES = frozenset({"tragedy", "disaster", "death", "violence", "weapons"})
 # "In memory of", "the world is watching": a note alone, a tragedy for the newsjacking rule.
 CRISIS_FRAMING_RULE = "framing.crisis"
+IDIOM_RULE_PREFIX = "idiom."
 # A hashtag or handle of three characters or more (#FFS, @kys); a domain name with one of the common endings (its
 # hyphens are boundaries every reader sees, like a tag's underscores).
 # The lookbehind comes after the "#" or "@", so the engine tries it only there rather than at every character.
@@ -71,7 +72,35 @@ def lexicon_findings(doc: Doc, pipeline: LanguagePipeline, context: CheckContext
                 iab_risk=entry.iab_risk,
             )
         )
-    return _longest_first(findings)
+    findings = _longest_first(findings)
+    return findings + _stacked_idioms(findings, doc.text)
+
+
+STACKED_IDIOMS = 2
+
+
+def _stacked_idioms(findings: list[Finding], text: str) -> list[Finding]:
+    """One violent idiom is a figure of speech; a draft built of several ("armed and dangerous, locked and
+    loaded") has violence for its theme, and a person should read it even on a quiet day."""
+    idioms = [f for f in findings if f.rule.startswith(IDIOM_RULE_PREFIX)]
+    # Distinct idioms, not forms of one: "nail gun, glue gun, heat gun" is a tool sale. Each entry of an idioms
+    # file has its own suggestion.
+    if len({f.suggestion for f in idioms}) < STACKED_IDIOMS:
+        return []
+    said = ", ".join(f"“{text[f.start : f.end]}”" for f in idioms)
+    return [
+        Finding(
+            rule="idiom.stacked",
+            category=idioms[0].category,
+            severity="review",
+            start=idioms[0].start,
+            end=idioms[-1].end,
+            message=f"{len(idioms)} violent or morbid figures of speech in one draft ({said}) make them its theme.",
+            suggestion="Keep one at most, or none: the offer reads better without the arsenal.",
+            iab=idioms[0].iab,
+            iab_risk=idioms[0].iab_risk,
+        )
+    ]
 
 
 def event_finding(event, start: int, end: int) -> Finding:
@@ -117,7 +146,9 @@ def newsjacking_findings(
     tragic = [
         f
         for f in topic_findings
-        if f.category in TRAGIC_CATEGORIES and (f.severity != "note" or f.rule == CRISIS_FRAMING_RULE)
+        if f.category in TRAGIC_CATEGORIES
+        and (f.severity != "note" or f.rule == CRISIS_FRAMING_RULE)
+        and not f.rule.startswith(IDIOM_RULE_PREFIX)  # a figure of speech is not a tragedy to profit from
     ]
     if not tragic:
         return []

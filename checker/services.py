@@ -18,6 +18,7 @@ from checker.pipeline import language_pipeline
 from checker.report import TOPIC_CATEGORIES, Finding, Report, verdict_for
 from checker.risk_model import load_risk_model
 from checker.rules import (
+    IDIOM_RULE_PREFIX,
     TRAGIC_CATEGORIES,
     CheckContext,
     find_promotion,
@@ -175,9 +176,6 @@ def rules_leave_it_to_the_model(findings: list[Finding]) -> bool:
     return all(f.severity == "note" and not f.rule.startswith(IDIOM_RULE_PREFIX) for f in findings)
 
 
-IDIOM_RULE_PREFIX = "idiom."
-
-
 def _model_speaks(score: float, findings: list[Finding], lang: str, word_count: int) -> bool:
     threshold = settings.CHECKER_MODEL_REVIEW_SCORE or load_risk_model().threshold_for(lang)
     return score >= threshold and rules_leave_it_to_the_model(findings) and word_count >= MODEL_MIN_WORDS
@@ -197,6 +195,8 @@ _ADVICE = {
 _KIND = {
     "newsjacking": " that tie an offer to a tragedy or a crisis",
     "hate": " that demean a group of people",
+    "sexual": " with sexual innuendo",
+    "profanity": " that swear",
 }
 _GENERAL_SUGGESTION = "Read it once from the point of view of someone having a bad day: topic, tone and timing."
 

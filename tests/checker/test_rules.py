@@ -98,6 +98,38 @@ def test_violent_idioms_are_a_note_on_a_quiet_day_and_a_block_during_a_matching_
     assert [f.severity for f in during_flood] == ["note"]
 
 
+def test_a_draft_built_of_several_violent_idioms_goes_to_review_even_on_a_quiet_day():
+    report = check_text("Our prices are armed and dangerous 🔫 Locked and loaded deals all weekend.", lang="en")
+
+    assert [(f.rule, f.severity) for f in report.findings] == [
+        ("idiom.violent", "note"),
+        ("idiom.violent", "note"),
+        ("idiom.stacked", "review"),
+    ]
+    assert report.verdict == "review"
+
+
+def test_an_idiom_is_not_a_tragedy_the_newsjacking_rule_pairs_with_an_offer():
+    report = check_text("Our prices are armed and dangerous, locked and loaded: 20% off all weekend", lang="en")
+
+    assert "newsjacking" not in categories(report)
+    assert report.verdict == "review"
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Nail gun, glue gun and heat gun: all 20% off this weekend",  # forms of one entry
+        "Killer heels, killer price: the Ava courts are £39 this week",
+    ],
+)
+def test_forms_of_one_idiom_do_not_stack(draft):
+    report = check_text(draft, lang="en")
+
+    assert {f.rule for f in report.findings} == {"idiom.violent"}
+    assert report.verdict == "pass"
+
+
 @pytest.mark.parametrize("tag", ["#therapistfinder", "#expertsexchange", "#susanalbumparty"])
 def test_run_together_tags_with_a_second_reading_are_flagged(tag):
     report = check_text(f"Find your people with {tag} this weekend", lang="en")
