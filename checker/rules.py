@@ -11,7 +11,7 @@ from datetime import datetime
 from spacy.tokens import Doc
 
 from checker.lexicon import Event, LexiconEntry, load_misreading
-from checker.pipeline import LanguagePipeline
+from checker.pipeline import LanguagePipeline, language_pipeline
 from checker.report import Finding, severity_rank
 from checker.segmentation import casing_disambiguates, read_tag, split_tag
 
@@ -227,13 +227,26 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+# Scripts that never spell English: a Latin-letter tag, handle, domain or name in such a draft is English
+# (#SuperBright in a Chinese post), and is read with the English lists. Polish shares the Latin alphabet, so its
+# Latin tags are Polish words, which the English lists would misread.
+LATIN_READ_AS_ENGLISH = frozenset({"ar", "he", "zh"})
+_LATIN_WORD = re.compile(r"[A-Za-z0-9_]+\Z")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
 def misreading_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
     """Hashtags, handles and domain names: what they say as intended, and what else they can be read as."""
-    if pipeline.lang not in ("en",):
-        return []
+    english = pipeline.lang == "en"
+    if not english:
+        if pipeline.lang not in LATIN_READ_AS_ENGLISH or not _LATIN_LETTER.search(text):
+            return []
+        pipeline = language_pipeline("en")
     findings = []
     candidates = [(m.start(), m.end(), m.group(1) + m.group(2), m.group(2)) for m in _TAG.finditer(text)]
     candidates += [(start, end, text[start:end], text[start:end]) for start, end in _domain_labels(text)]
+    if not english:
+        candidates = [candidate for candidate in candidates if _LATIN_WORD.match(candidate[3])]
     findings += _initials_findings(text, pipeline)
     for start, end, shown, body in candidates:
         verdict = _tag_verdict(pipeline, body)
@@ -272,22 +285,39 @@ def misreading_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
     return findings
 
 
+# From four letters, initials that spell any flagging term are no accident ("Make Avocados Great Again"); three
+# letters spell party and agency acronyms by chance ("Armed Forces Day").
+SAID_INITIALS = 4
+
+
 def _initials_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
     """A name whose initials spell what the lexicons flag: "Kids Kreative Klub" is KKK to every reader."""
     findings = []
+    terms = _tag_terms(pipeline)
     for run in _CAPITALISED_RUN.finditer(text):
-        initials = "".join(word[0] for word in run.group().split()).lower()
-        entry = _tag_terms(pipeline).said.get((initials,))
+        words = list(re.finditer(r"\S+", run.group()))
+        # A sentence's first word is capitalised anyway: "Our Community Recycling And Prevention" is CRAP.
+        for first in (0, 1) if len(words) > 3 else (0,):
+            initials = "".join(word.group()[0] for word in words[first:]).lower()
+            # Initials are a second reading: what a tag's second reading must not show, a word like "fart" included.
+            entry, strong = terms.second.get((initials,), (None, False))
+            if entry is None and len(initials) >= SAID_INITIALS:
+                entry, strong = terms.said.get((initials,)), True
+            if entry is not None:
+                break
         if entry is None:
             continue
+        start = run.start() + words[first].start()
+        named = text[start : run.end()]
         findings.append(
             Finding(
                 rule="misreading.initials",
                 category="misreading",
                 severity="review",
-                start=run.start(),
+                start=start,
                 end=run.end(),
-                message=f"The initials of “{run.group()}” spell “{initials.upper()}”. {entry.message}",
+                message=f"The initials of “{named}” spell “{initials.upper()}”. "
+                + (entry.message if strong else "Readers will say the word before they read the name."),
                 suggestion="Rename it, or reorder the words so the initials spell nothing.",
                 iab=entry.iab,
                 iab_risk=entry.iab_risk,

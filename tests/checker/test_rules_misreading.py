@@ -162,6 +162,41 @@ def test_capitalised_words_whose_initials_spell_a_flagged_term_are_read_as_those
     assert findings("Meet the New York Jets at the Leeds Arena Store today") == []
 
 
+@pytest.mark.parametrize(
+    ("draft", "named", "initials"),
+    [
+        ("Meet the Fresh Artisan Roasters Team at the market", "Fresh Artisan Roasters Team", "FART"),
+        ("Our Community Recycling And Prevention scheme starts Monday", "Community Recycling And Prevention", "CRAP"),
+        ("Everyone is welcome at our Sales Team Development day", "Sales Team Development", "STD"),
+        ("Make Avocados Great Again with our brunch boards", "Make Avocados Great Again", "MAGA"),
+    ],
+)
+def test_initials_are_a_second_reading_and_a_sentences_first_word_is_not_part_of_them(draft, named, initials):
+    [finding] = findings(draft)
+
+    assert draft[finding.start : finding.end] == named
+    assert f"spell “{initials}”" in finding.message
+
+
+def test_three_initials_that_spell_a_topic_term_only_by_chance_pass():
+    assert findings("Armed Forces Day: 15% off for serving members and veterans with ID") == []
+
+
+@pytest.mark.parametrize("lang", ["ar", "he", "zh"])
+def test_latin_tags_and_initials_in_a_draft_of_another_script_are_read_as_english(lang):
+    pipeline = language_pipeline(lang)
+    native = {"ar": "تابعونا", "he": "עקבו אחרינו", "zh": "关注我们"}[lang]
+
+    found = misreading_findings(f"{native} #therapistfinder (Arab Student Support)", pipeline)
+
+    assert sorted(f.rule for f in found) == ["misreading.initials", "misreading.run_together"]
+    assert misreading_findings(f"{native} #MadeWithOurYarn", pipeline) == []
+
+
+def test_latin_tags_in_a_polish_draft_are_left_to_polish():
+    assert misreading_findings("Nowa kolekcja #therapistfinder w sklepie", language_pipeline("pl")) == []
+
+
 def test_every_name_in_a_web_address_is_read_like_a_tag():
     [subdomain] = findings("Recycle old laptops with our partner app: itscrap.example.com")
     assert subdomain.rule == "misreading.run_together"
