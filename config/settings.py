@@ -163,7 +163,7 @@ CHECKER_MODEL_REVIEW_SCORE = env_float("CHECKER_MODEL_REVIEW_SCORE", 0.38)
 # Below CHECKER_MODEL_CLEAR_SCORE a topic mention that would go to review is shown as a
 # note instead (a polling-station closure, a funeral director's hours): the model is
 # all but sure the draft is plain. 0 turns it off.
-CHECKER_MODEL_CLEAR_SCORE = env_float("CHECKER_MODEL_CLEAR_SCORE", 0.02)
+CHECKER_MODEL_CLEAR_SCORE = env_float("CHECKER_MODEL_CLEAR_SCORE", 0.05)
 
 # Country codes (ISO 3166-1) of the audience, so region-specific sensitive dates
 # (Memorial Day: US) apply only where they matter. Empty: every region's dates apply.
