@@ -285,9 +285,22 @@ def misreading_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
     return findings
 
 
-# From four letters, initials that spell any flagging term are no accident ("Make Avocados Great Again"); three
-# letters spell party and agency acronyms by chance ("Armed Forces Day").
-SAID_INITIALS = 4
+# Three letters spell short words and acronyms by chance ("Dine In Eat", "Armed Forces Day"): from three, initials
+# count when they spell an initialism (STD) or a word a second reading must never show (KKK, ASS); from four, any
+# flagging term ("Make Avocados Great Again") or a word risky only in a second reading (FART, CRAP).
+ANY_TERM_INITIALS = 4
+
+
+def _spelt_by_initials(initials: str, terms: _TagTerms) -> tuple[LexiconEntry | None, bool]:
+    """The term a name's initials spell, and whether that term's own message fits (a hidden word's does not)."""
+    if initials in terms.initialisms:
+        return terms.initialisms[initials], True
+    entry, strong = terms.second.get((initials,), (None, False))
+    if entry is not None and (strong or len(initials) >= ANY_TERM_INITIALS):
+        return entry, strong
+    if len(initials) >= ANY_TERM_INITIALS and (initials,) in terms.said:
+        return terms.said[(initials,)], True
+    return None, False
 
 
 def _initials_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
@@ -299,10 +312,7 @@ def _initials_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
         # A sentence's first word is capitalised anyway: "Our Community Recycling And Prevention" is CRAP.
         for first in (0, 1) if len(words) > 3 else (0,):
             initials = "".join(word.group()[0] for word in words[first:]).lower()
-            # Initials are a second reading: what a tag's second reading must not show, a word like "fart" included.
-            entry, strong = terms.second.get((initials,), (None, False))
-            if entry is None and len(initials) >= SAID_INITIALS:
-                entry, strong = terms.said.get((initials,)), True
+            entry, own_message = _spelt_by_initials(initials, terms)
             if entry is not None:
                 break
         if entry is None:
@@ -317,7 +327,7 @@ def _initials_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
                 start=start,
                 end=run.end(),
                 message=f"The initials of “{named}” spell “{initials.upper()}”. "
-                + (entry.message if strong else "Readers will say the word before they read the name."),
+                + (entry.message if own_message else "Readers will say the word before they read the name."),
                 suggestion="Rename it, or reorder the words so the initials spell nothing.",
                 iab=entry.iab,
                 iab_risk=entry.iab_risk,

@@ -178,8 +178,20 @@ def test_initials_are_a_second_reading_and_a_sentences_first_word_is_not_part_of
     assert f"spell “{initials}”" in finding.message
 
 
-def test_three_initials_that_spell_a_topic_term_only_by_chance_pass():
-    assert findings("Armed Forces Day: 15% off for serving members and veterans with ID") == []
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Armed Forces Day: 15% off for serving members and veterans with ID",  # AfD, a party
+        "Try our Dine In Eat menu this weekend",  # die, a word risky only in a second reading
+    ],
+)
+def test_three_initials_that_spell_a_word_only_by_chance_pass(draft):
+    assert findings(draft) == []
+
+
+def test_an_initialism_is_read_in_a_tag_and_in_initials():
+    assert [f.rule for f in findings("Registration is open #STD2025")] == ["misreading.initialism"]
+    assert [f.rule for f in findings("Book the Summer Tennis Day for juniors")] == ["misreading.initials"]
 
 
 @pytest.mark.parametrize("lang", ["ar", "he", "zh"])

@@ -243,6 +243,12 @@ def test_a_weak_word_counts_only_where_the_reading_moves_the_authors_boundaries(
         assert misreadings(tag, is_risky=nothing, find=find) == [], tag
 
 
+def test_a_weak_word_inside_a_known_word_of_the_author_needs_a_reading_close_to_theirs() -> None:
+    find = weak("crap", "die")
+    assert ("americans", "crap", "metal") in words_of(misreadings("americanscrapmetal", is_risky=nothing, find=find))
+    assert misreadings("ShopIndie", is_risky=nothing, find=find) == []  # "sho pin die"
+
+
 def test_a_word_the_list_does_not_know_is_read_in_pieces() -> None:
     """ "freddies" is a name, not a known word: fred|dies is how anyone reads it, capitals or not."""
     assert ("fred", "dies", "sale") in words_of(misreadings("FreddiesSale", is_risky=nothing, find=weak("dies")))
