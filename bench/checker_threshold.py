@@ -73,7 +73,7 @@ def main() -> None:
             flagged = rules_flag | (rules_silent & long_enough & (scores >= threshold))
             recall, pass_rate = flagged[risky].mean(), 1 - flagged[~risky].mean()
             print(f"{threshold:>10.2f}{recall:>9.3f}{pass_rate:>11.3f}")
-            if pass_rate >= args.target_pass_rate and (best is None or recall > best[0]):
+            if pass_rate >= args.target_pass_rate and (best is None or (recall, pass_rate) > best[:2]):
                 best = (recall, pass_rate, round(float(threshold), 2), clear)
     if best is None:
         print(f"\nno pair keeps the ordinary pass rate >= {args.target_pass_rate}: the rules alone flag too many")
