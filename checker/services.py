@@ -52,35 +52,42 @@ def check_texts(
         audience_regions=audience_regions(channel),
     )
     normalized = [normalize(text) for text in texts]
-    languages = [lang or detect_language(n.text) for n in normalized]
+    read = [n.text for n in normalized]
+    languages = [lang] * len(texts) if lang else [detect_language(text) for text in read]
     model = load_risk_model()
-    scores = model.score([n.text for n in normalized]) if texts else []
+    scores = model.score(read) if texts else []
     by_language: dict[str, list[int]] = defaultdict(list)
     for index, language in enumerate(languages):
         by_language[language].append(index)
     findings: list[list[Finding]] = [[] for _ in texts]
     model_flagged: list[int] = []
     pipelines = {}
+    # Read once per batch, not once per draft: Django's settings object costs a lookup chain per attribute.
+    clear_below = settings.CHECKER_MODEL_CLEAR_SCORE
+    review_score = settings.CHECKER_MODEL_REVIEW_SCORE
     for language, indexes in by_language.items():
         pipeline = pipelines[language] = language_pipeline(language)
-        docs = pipeline.nlp.pipe([normalized[i].text for i in indexes])
+        threshold = review_score or model.threshold_for(language)
+        docs = pipeline.nlp.pipe([read[i] for i in indexes])
         for index, doc in zip(indexes, docs, strict=True):
-            findings[index] = _cleared_by_model(
-                _rule_findings(doc, normalized[index].text, pipeline, context), scores[index]
+            score = scores[index]
+            found = findings[index] = _cleared_by_model(
+                _rule_findings(doc, read[index], pipeline, context), score, clear_below
             )
-            if _model_speaks(scores[index], findings[index], language, len(doc)):
+            if score >= threshold and rules_leave_it_to_the_model(found) and len(doc) >= MODEL_MIN_WORDS:
                 model_flagged.append(index)
-    likely = model.likely_categories([normalized[i].text for i in model_flagged])
+    likely = model.likely_categories([read[i] for i in model_flagged])
     for index, categories in zip(model_flagged, likely, strict=True):
         topic = pipelines[languages[index]].lexicon.topics.get(categories[0]) if categories else None
-        findings[index].append(_model_finding(scores[index], categories, topic, len(normalized[index].text)))
+        findings[index].append(_model_finding(scores[index], categories, topic, len(read[index])))
     return [
         Report(
             text=text,
             verdict=verdict_for(found),
             score=score,
             lang=language,
-            findings=[_on_original(f, normal) for f in found],
+            # Most drafts need no folding: their spans already point at what the author typed.
+            findings=found if normal.starts is None else [_on_original(f, normal) for f in found],
         )
         for text, found, score, language, normal in zip(texts, findings, scores, languages, normalized, strict=True)
     ]
@@ -139,7 +146,7 @@ MODEL_MIN_WORDS = 4
 CLEARABLE_TOPICS = frozenset(TOPIC_CATEGORIES) - {"hate", "profanity"}
 
 
-def _cleared_by_model(findings: list[Finding], score: float) -> list[Finding]:
+def _cleared_by_model(findings: list[Finding], score: float, clear_below: float) -> list[Finding]:
     """A topic mention goes down to a note when the learned model is all but sure the draft is ordinary.
 
     The lexicons flag a word, not a draft: "polling station" is politics in a slogan and a room in a closure
@@ -147,8 +154,7 @@ def _cleared_by_model(findings: list[Finding], score: float) -> list[Finding]:
     as a note. Only review-level topic terms are cleared: never a block, a slur, profanity, a named event, a
     newsjacking or misreading finding, or a sensitive date.
     """
-    clear_below = settings.CHECKER_MODEL_CLEAR_SCORE
-    if not clear_below or score >= clear_below:
+    if not findings or not clear_below or score >= clear_below:
         return findings
     return [
         dataclasses.replace(
@@ -176,9 +182,6 @@ def rules_leave_it_to_the_model(findings: list[Finding]) -> bool:
     return all(f.severity == "note" and not f.rule.startswith(IDIOM_RULE_PREFIX) for f in findings)
 
 
-def _model_speaks(score: float, findings: list[Finding], lang: str, word_count: int) -> bool:
-    threshold = settings.CHECKER_MODEL_REVIEW_SCORE or load_risk_model().threshold_for(lang)
-    return score >= threshold and rules_leave_it_to_the_model(findings) and word_count >= MODEL_MIN_WORDS
 
 
 # What a flag from the model advises for the one category it learns that has no topic file (misreading is
