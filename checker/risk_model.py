@@ -22,7 +22,7 @@ import tempfile
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -436,45 +436,94 @@ class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
         """`transform(documents) @ weights.T` for a few weight rows, without building the sparse matrix.
 
         Building it costs more than hashing the n-grams. Scoring needs only each draft's dot products with the
-        rows of `weights` (shape: rows x vocabulary), so the per-draft counts are found by one sort of (draft,
-        column) keys and folded into those sums directly.
+        rows of `weights` (shape: rows x vocabulary), which `_TfidfRows.weighted_sums` folds in directly.
         """
-        documents = list(documents)
-        return np.vstack(
-            [
-                self._weighted_sums_batch(documents[start : start + self.batch_size], weights)
-                for start in range(0, len(documents), self.batch_size)
-            ]
-            or [np.zeros((0, len(weights)))]
-        )
+        return _TfidfRows.weighted_sums_of(self.tfidf_rows(documents), weights)
 
-    def _weighted_sums_batch(self, documents: list[str], weights: np.ndarray) -> np.ndarray:
+    def tfidf_rows(self, documents: Sequence[str]) -> Iterator[_TfidfRows]:
+        """The drafts' TF-IDF rows before the l2 norm, one `_TfidfRows` for each batch of batch_size drafts."""
+        documents = list(documents)
+        for start in range(0, len(documents), self.batch_size):
+            yield self._tfidf_rows_batch(documents[start : start + self.batch_size])
+
+    def _tfidf_rows_batch(self, documents: list[str]) -> _TfidfRows:
         doc_ids, hashes = self._grams(documents)
         columns = self._columns(hashes)
         known = columns >= 0
-        # (draft, column) packed in one integer, so one sort groups each draft's repeats of a column.
-        keys = (doc_ids[known].astype(np.int64) << 32) | columns[known]
+        # (draft, column) packed in one integer, so one sort groups each draft's repeats of a column; in 32 bits
+        # when both fit, which sorts twice as fast and in the same order.
+        shift = len(self.hashes_).bit_length()
+        key_type = np.int32 if len(documents) << shift < 2**31 else np.int64
+        keys = (doc_ids[known].astype(key_type) << key_type(shift)) | columns[known].astype(key_type)
         keys.sort()
         firsts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else keys
         counts = np.diff(np.append(firsts, len(keys))).astype(np.float32)
         distinct = keys[firsts]
-        rows = (distinct >> 32).astype(np.intp)
-        columns = (distinct & 0xFFFFFFFF).astype(np.intp)
+        rows = distinct >> key_type(shift)
+        columns = (distinct & key_type((1 << shift) - 1)).astype(np.int32)  # half the memory an Assessment keeps
         values = np.log(counts) + 1 if self.sublinear_tf else counts
         values *= self.idf_[columns]
-        # Rows are sorted, so each draft's entries are one slice: sum the slices (reduceat). A zero entry at the
-        # end lets a slice start there, and drafts without a known n-gram get zero (reduceat would hand them the
-        # entry at their start).
-        firsts = np.searchsorted(rows, np.arange(len(documents)))
-        empty = firsts == np.append(firsts[1:], len(rows))
-        values = np.append(values, np.float32(0))
+        return _TfidfRows(columns, values, np.searchsorted(rows, np.arange(len(documents) + 1)))
+
+
+@dataclass(frozen=True)
+class _TfidfRows:
+    """Some drafts' TF-IDF rows before the l2 norm, flat: draft i's entries, in column order, are
+    columns[starts[i]:starts[i + 1]] and values[starts[i]:starts[i + 1]]."""
+
+    columns: np.ndarray
+    values: np.ndarray
+    starts: np.ndarray
+
+    @staticmethod
+    def weighted_sums_of(batches: Iterable[_TfidfRows], weights: np.ndarray) -> np.ndarray:
+        return np.vstack([rows.weighted_sums(weights) for rows in batches] or [np.zeros((0, len(weights)))])
+
+    def weighted_sums(self, weights: np.ndarray) -> np.ndarray:
+        """Each draft's l2-normalised row times `weights.T`: one row of sums per draft."""
+        # Each draft's entries are one slice: sum the slices (reduceat). A zero entry at the end lets a slice start
+        # there, and drafts without a known n-gram get zero (reduceat would hand them the entry at their start).
+        firsts = self.starts[:-1]
+        empty = firsts == self.starts[1:]
+        values = np.append(self.values, np.float32(0))
         lengths = np.sqrt(np.add.reduceat(values * values, firsts))
         lengths[empty | (lengths == 0)] = 1
-        contributions = np.append(weights[:, columns], np.zeros((len(weights), 1), weights.dtype), axis=1)
+        # Gathered straight into place (np.append would copy the gathered weights once more).
+        contributions = np.empty((len(weights), len(values)), dtype=weights.dtype)
+        contributions[:, -1] = 0
+        np.take(weights, self.columns, axis=1, out=contributions[:, :-1])
         contributions *= values
         sums = np.add.reduceat(contributions, firsts, axis=1)
         sums[:, empty] = 0
         return (sums / lengths).T
+
+    @staticmethod
+    def gather(batches: Sequence[_TfidfRows], batch_size: int, indexes: Sequence[int]) -> _TfidfRows:
+        """The rows of drafts `indexes` (counted across `batches` of batch_size drafts each), in that order."""
+        batch_of, local = np.divmod(np.asarray(indexes, dtype=np.intp), batch_size)
+        starts = np.zeros(len(local), dtype=np.intp)
+        sizes = np.zeros(len(local), dtype=np.intp)
+        for number, rows in enumerate(batches):
+            mine = batch_of == number
+            starts[mine] = rows.starts[local[mine]]
+            sizes[mine] = rows.starts[local[mine] + 1] - starts[mine]
+        new_starts = np.concatenate(([0], np.cumsum(sizes)))
+        columns = np.empty(new_starts[-1], dtype=np.int32)
+        values = np.empty(new_starts[-1], dtype=np.float32)
+        for number, rows in enumerate(batches):
+            mine = np.flatnonzero(batch_of == number)
+            if len(mine):
+                source = _ranges(starts[mine], sizes[mine])
+                target = _ranges(new_starts[mine], sizes[mine])
+                columns[target] = rows.columns[source]
+                values[target] = rows.values[source]
+        return _TfidfRows(columns, values, new_starts)
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The concatenation of range(start, start + size) for each pair, without a Python loop."""
+    ends = np.cumsum(sizes)
+    return np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - (ends - sizes), sizes)
 
 
 def build_pipeline(*, calibration: str = "sigmoid", c: float = C) -> Pipeline:
@@ -536,6 +585,16 @@ class RiskModel:
             return []
         return self._scorer.probabilities(normalise_texts(texts)).tolist()
 
+    def assess(self, texts: Sequence[str]) -> Assessment:
+        """`score(texts)`, keeping the drafts' TF-IDF rows so that naming the likely categories of those the model
+        flags (`Assessment.likely_categories`) does not normalise and hash the same drafts a second time."""
+        if isinstance(texts, str):
+            raise TypeError("assess() takes a sequence of drafts, not one string: wrap it in a list")
+        documents = normalise_texts(texts)
+        rows = tuple(list(vectorizer.tfidf_rows(documents)) for vectorizer in self._scorer.vectorizers)
+        scores = self._scorer.probabilities_of(rows).tolist() if len(texts) else []
+        return Assessment(scores, rows, self._categories)
+
     def likely_categories(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
         """The risky categories each draft most resembles, so a flag from the model can say what kind of risk.
 
@@ -547,17 +606,35 @@ class RiskModel:
             return []
         if self._categories is None:
             return [() for _ in texts]
-        decisions = self._categories.decisions(normalise_texts(texts))
-        names = self._categories.names
-        if len(names) == 1:
-            return [(names[0],) for _ in texts]
-        likely = []
-        for row in decisions:
-            first, second = np.argsort(row)[::-1][:2]
-            # Softmax probabilities: p(first) / p(second) = exp(decision difference).
-            sure = row[first] - row[second] >= np.log(CATEGORY_MARGIN)
-            likely.append((names[first],) if sure else (names[first], names[second]))
-        return likely
+        return self._categories.likeliest(self._categories.decisions(normalise_texts(texts)))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A batch's risk scores, and the TF-IDF rows they were computed from (one list of batches per vectorizer)."""
+
+    scores: list[float]
+    rows: tuple[list[_TfidfRows], ...]
+    categories: _CategoryScorer | None
+
+    def likely_categories(self, indexes: Sequence[int]) -> list[tuple[str, ...]]:
+        """`RiskModel.likely_categories` of the drafts at these positions of the batch, in this order.
+
+        The drafts' rows are regrouped into the batches that call would have made of them, so every sum is taken
+        over the same numbers in the same order: the decision values are identical to the last bit.
+        """
+        if not len(indexes):
+            return []
+        if self.categories is None:
+            return [() for _ in indexes]
+        regrouped = [
+            [
+                _TfidfRows.gather(batches, vectorizer.batch_size, indexes[start : start + vectorizer.batch_size])
+                for start in range(0, len(indexes), vectorizer.batch_size)
+            ]
+            for vectorizer, batches in zip(self.categories.vectorizers, self.rows, strict=True)
+        ]
+        return self.categories.likeliest(self.categories.decisions_of(regrouped))
 
 
 @dataclass(frozen=True)
@@ -586,6 +663,24 @@ class _CategoryScorer:
     def decisions(self, documents: list[str]) -> np.ndarray:
         return _decisions(self.vectorizers, self.weights, self.intercepts, documents)
 
+    def decisions_of(self, rows: Sequence[Iterable[_TfidfRows]]) -> np.ndarray:
+        return _decisions_of(rows, self.weights, self.intercepts)
+
+    def likeliest(self, decisions: np.ndarray) -> list[tuple[str, ...]]:
+        """The likeliest category of each row of decision values, or the two likeliest (see likely_categories)."""
+        names = self.names
+        if len(names) == 1:
+            return [(names[0],) for _ in decisions]
+        ranked = np.argsort(decisions, axis=1)[:, ::-1]
+        first, second = ranked[:, 0], ranked[:, 1]
+        drafts = np.arange(len(decisions))
+        # Softmax probabilities: p(first) / p(second) = exp(decision difference).
+        sure = decisions[drafts, first] - decisions[drafts, second] >= np.log(CATEGORY_MARGIN)
+        return [
+            (names[one],) if clear else (names[one], names[two])
+            for one, two, clear in zip(first.tolist(), second.tolist(), sure.tolist(), strict=True)
+        ]
+
 
 def _split_by_vectorizer(
     pipeline: Pipeline, coefficients: np.ndarray
@@ -603,8 +698,15 @@ def _decisions(
     vectorizers: Sequence[HashedTfidfVectorizer], weights: Sequence[np.ndarray], intercepts: np.ndarray, documents
 ) -> np.ndarray:
     """Linear decision values, one column per coefficient row: intercept plus every vectorizer's weighted sums."""
+    return _decisions_of([vectorizer.tfidf_rows(documents) for vectorizer in vectorizers], weights, intercepts)
+
+
+def _decisions_of(
+    rows: Sequence[Iterable[_TfidfRows]], weights: Sequence[np.ndarray], intercepts: np.ndarray
+) -> np.ndarray:
+    """`_decisions` from the documents' TF-IDF rows, one iterable of batches per vectorizer."""
     return intercepts + sum(
-        vectorizer.weighted_sums(documents, rows) for vectorizer, rows in zip(vectorizers, weights, strict=True)
+        _TfidfRows.weighted_sums_of(batches, coefficients) for batches, coefficients in zip(rows, weights, strict=True)
     )
 
 
@@ -646,7 +748,10 @@ class _LinearScorer:
         )
 
     def probabilities(self, documents: list[str]) -> np.ndarray:
-        decision = _decisions(self.vectorizers, self.weights, self.intercepts, documents)
+        return self.probabilities_of([vectorizer.tfidf_rows(documents) for vectorizer in self.vectorizers])
+
+    def probabilities_of(self, rows: Sequence[Iterable[_TfidfRows]]) -> np.ndarray:
+        decision = _decisions_of(rows, self.weights, self.intercepts)
         return expit(-(self.slopes * decision + self.offsets)).mean(axis=1)
 
 

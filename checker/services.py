@@ -55,7 +55,8 @@ def check_texts(
     read = [n.text for n in normalized]
     languages = [lang] * len(texts) if lang else [detect_language(text) for text in read]
     model = load_risk_model()
-    scores = model.score(read) if texts else []
+    assessment = model.assess(read)
+    scores = assessment.scores
     by_language: dict[str, list[int]] = defaultdict(list)
     for index, language in enumerate(languages):
         by_language[language].append(index)
@@ -76,7 +77,7 @@ def check_texts(
             )
             if score >= threshold and rules_leave_it_to_the_model(found) and len(doc) >= MODEL_MIN_WORDS:
                 model_flagged.append(index)
-    likely = model.likely_categories([read[i] for i in model_flagged])
+    likely = assessment.likely_categories(model_flagged)
     for index, categories in zip(model_flagged, likely, strict=True):
         topic = pipelines[languages[index]].lexicon.topics.get(categories[0]) if categories else None
         findings[index].append(_model_finding(scores[index], categories, topic, len(read[index])))

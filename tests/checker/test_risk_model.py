@@ -193,6 +193,21 @@ def test_the_shipped_artefact_was_trained_on_this_corpus_with_this_scikit_learn(
     assert risky >= model.threshold_for("en") > reply
 
 
+def test_an_assessment_gives_the_scores_and_categories_of_the_drafts_own_text():
+    model = load_risk_model()
+    texts = [row.text for row in read_corpus(DEFAULT_CORPUS)]
+    drafts = varied_drafts(texts, 2500)  # three of the vectorizers' batches
+    # More drafts than one batch, out of order and spread over every batch, as check_texts asks for them.
+    indexes = [*range(2499, 0, -3), *range(0, 2500, 7)]
+
+    assessment = model.assess(drafts)
+
+    assert assessment.scores == model.score(drafts)
+    assert assessment.likely_categories(indexes) == model.likely_categories([drafts[i] for i in indexes])
+    assert assessment.likely_categories([]) == []
+    assert model.assess([]).scores == []
+
+
 def test_a_missing_artefact_says_to_run_train_checker(tmp_path):
     with pytest.raises(RiskModelError, match="python manage.py train_checker"):
         load_risk_model_from(tmp_path)
