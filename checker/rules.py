@@ -33,8 +33,9 @@ _HOST_BEFORE = re.compile(r"(?:[a-z0-9][a-z0-9-]*\.)*[a-z0-9][a-z0-9-]{3,}\Z", r
 _LABEL = re.compile(r"(?<![a-z0-9-])[a-z0-9][a-z0-9-]{3,}(?![a-z0-9-])", re.I)
 _PATH = re.compile(r"/[a-z0-9/_-]+", re.I)
 _LONGEST_HOST = 253
-# Three or more capitalised words in a row: their initials are read too ("Kids Kreative Klub").
-_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ ]+[A-Z][a-z]+){2,5}\b")
+# Three or more capitalised words in a row: their initials are read too ("Kids Kreative Klub"). The word boundary
+# before the first capital is a lookbehind after it, so the engine jumps from capital to capital.
+_CAPITALISED_RUN = re.compile(r"[A-Z](?<!\w[A-Z])[a-z]+(?:[ ]+[A-Z][a-z]+){2,5}\b")
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,8 @@ def _domain_labels(text: str) -> list[tuple[int, int]]:
     in www.pen-island.com), the names before it ("itscrap" in itscrap.example.com, not "www") and the path's
     segments ("nobsoap" in example.com/nobsoap)."""
     spans = []
+    if not _TOP_LEVEL.search(text):
+        return spans  # most drafts: a search costs far less than setting up finditer
     for ending in _TOP_LEVEL.finditer(text):
         window_start = max(0, ending.start() - _LONGEST_HOST - 1)
         host = _HOST_BEFORE.search(text, window_start, ending.start())
@@ -243,7 +246,11 @@ def misreading_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
             return []
         pipeline = language_pipeline("en")
     findings = []
-    candidates = [(m.start(), m.end(), m.group(1) + m.group(2), m.group(2)) for m in _TAG.finditer(text)]
+    candidates = (
+        [(m.start(), m.end(), m.group(1) + m.group(2), m.group(2)) for m in _TAG.finditer(text)]
+        if _TAG.search(text)  # most drafts have no tag: a search costs far less than setting up finditer
+        else []
+    )
     candidates += [(start, end, text[start:end], text[start:end]) for start, end in _domain_labels(text)]
     if not english:
         candidates = [candidate for candidate in candidates if _LATIN_WORD.match(candidate[3])]
@@ -306,6 +313,8 @@ def _spelt_by_initials(initials: str, terms: _TagTerms) -> tuple[LexiconEntry | 
 def _initials_findings(text: str, pipeline: LanguagePipeline) -> list[Finding]:
     """A name whose initials spell what the lexicons flag: "Kids Kreative Klub" is KKK to every reader."""
     findings = []
+    if not _CAPITALISED_RUN.search(text):
+        return findings
     terms = _tag_terms(pipeline)
     for run in _CAPITALISED_RUN.finditer(text):
         words = list(re.finditer(r"\S+", run.group()))
