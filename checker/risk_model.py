@@ -229,20 +229,25 @@ def _power_tables(length: int) -> tuple[np.ndarray, np.ndarray]:
     return powers[:length], inverse[:length]
 
 
+def _joined(documents: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of the documents joined by NUL, and how many NULs precede each position (its document index)."""
+    codes = np.frombuffer("\0".join(documents).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    separators_before = np.zeros(len(codes) + 1, dtype=np.int32)
+    np.cumsum(codes == 0, out=separators_before[1:])
+    return codes, separators_before
+
+
 class _Batch:
     """Code points of a batch of documents joined by NUL, with prefix sums for O(1) substring hashes."""
 
     def __init__(self, documents: list[str]) -> None:
-        joined = "\0".join(documents)
-        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        codes, self.separators_before = _joined(documents)
         self.codes = codes
         length = len(codes)
         self.powers, inverse_powers = _power_tables(length + 1)
         with np.errstate(over="ignore"):
             self.prefix = np.zeros(length + 1, dtype=np.uint64)
             np.cumsum(codes.astype(np.uint64) * inverse_powers[:length], out=self.prefix[1:])
-        self.separators_before = np.zeros(length + 1, dtype=np.int32)
-        np.cumsum(codes == 0, out=self.separators_before[1:])
 
     def hashes(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """Position-independent hash of codes[start:end] for each pair."""
@@ -252,24 +257,32 @@ class _Batch:
 
 def _char_wb_grams(documents: list[str], low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
     """(document index, hash) of each char n-gram inside a space-padded word, as scikit-learn's char_wb."""
-    batch = _Batch([f" {document} " if document else "" for document in documents])
-    codes = batch.codes
+    codes, separators_before = _joined([f" {document} " if document else "" for document in documents])
     length = len(codes)
     spaces_before = np.zeros(length + 1, dtype=np.int32)
     np.cumsum(codes == 32, out=spaces_before[1:])
+    # _Batch.hashes(start, start + n) is the sum of codes[start + k] * P**-k over k < n. For a few short lengths,
+    # adding one shifted copy of the codes per length gives it at every start, cheaper than prefix sums and gathers.
+    wide = codes.astype(np.uint64)
+    hashes, factor = wide, np.uint64(1)
     found_docs, found_hashes = [], []
-    for n in range(low, high + 1):
+    for n in range(1, high + 1):
         count = length - n + 1
         if count <= 0:
             break
-        starts = np.arange(count)
-        keep = batch.separators_before[n:] == batch.separators_before[:count]
+        if n > 1:
+            with np.errstate(over="ignore"):
+                factor = factor * _P_INV
+                hashes = hashes[:-1] + wide[n - 1 :] * factor
+        if n < low:
+            continue
+        keep = separators_before[n:] == separators_before[:count]
         if n > 2:
             keep &= spaces_before[n - 1 : n - 1 + count] == spaces_before[1 : 1 + count]
-        starts = starts[keep]
+        starts = np.flatnonzero(keep)
         with np.errstate(over="ignore"):
-            found_hashes.append(_mix(batch.hashes(starts, starts + n) + np.uint64(n) * _MIX2))
-        found_docs.append(batch.separators_before[starts])
+            found_hashes.append(_mix(hashes[starts] + np.uint64(n) * _MIX2))
+        found_docs.append(separators_before[starts])
     if not found_docs:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint64)
     return np.concatenate(found_docs), np.concatenate(found_hashes)
