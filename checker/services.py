@@ -195,8 +195,6 @@ def rules_leave_it_to_the_model(findings: list[Finding]) -> bool:
     return all(f.severity == "note" and not f.rule.startswith(IDIOM_RULE_PREFIX) for f in findings)
 
 
-
-
 # What a flag from the model advises for the one category it learns that has no topic file (misreading is
 # not learned: see risk_model.RULE_ONLY_CATEGORIES).
 _ADVICE = {
