@@ -44,3 +44,11 @@ def test_each_language_passes_an_ordinary_draft_and_flags_a_risky_one(ordinary, 
 def test_a_one_word_post_falls_back_to_english():
     assert detect_language("OK") == "en"
     assert detect_language("🎉🎉") == "en"
+
+
+@pytest.mark.parametrize("draft", ["全新 SB 系列护眼台灯上市", "这价格TMD太低了", "nmsl 这也太便宜了吧"])
+def test_chinese_swearing_abbreviated_in_latin_letters_is_profanity(draft):
+    report = check_text(draft, lang="zh")
+
+    assert "profanity" in {f.category for f in report.findings}
+    assert report.verdict == "review"
