@@ -74,13 +74,13 @@ def lexicon_findings(doc: Doc, pipeline: LanguagePipeline, context: CheckContext
             )
         )
     findings = _longest_first(findings)
-    return findings + _stacked_idioms(findings, doc.text)
+    return findings + _stacked_idioms(findings, doc)
 
 
 STACKED_IDIOMS = 2
 
 
-def _stacked_idioms(findings: list[Finding], text: str) -> list[Finding]:
+def _stacked_idioms(findings: list[Finding], doc: Doc) -> list[Finding]:
     """One violent idiom is a figure of speech; a draft built of several ("armed and dangerous, locked and
     loaded") has violence for its theme, and a person should read it even on a quiet day."""
     idioms = [f for f in findings if f.rule.startswith(IDIOM_RULE_PREFIX)]
@@ -88,6 +88,7 @@ def _stacked_idioms(findings: list[Finding], text: str) -> list[Finding]:
     # file has its own suggestion.
     if len({f.suggestion for f in idioms}) < STACKED_IDIOMS:
         return []
+    text = doc.text  # only here: spaCy rebuilds it from the tokens on every access (8 us a draft)
     said = ", ".join(f"“{text[f.start : f.end]}”" for f in idioms)
     return [
         Finding(
