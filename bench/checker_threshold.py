@@ -69,7 +69,7 @@ def main() -> None:
         print(f"\nclear score {clear}: rules alone recall {rules_flag[risky].mean():.3f}, ", end="")
         print(f"ordinary pass rate {1 - rules_flag[~risky].mean():.3f}")
         print(f"{'threshold':>10}{'recall':>9}{'pass rate':>11}")
-        for threshold in np.arange(0.30, 0.991, 0.02):
+        for threshold in np.arange(0.20, 0.991, 0.02):
             flagged = rules_flag | (rules_silent & long_enough & (scores >= threshold))
             recall, pass_rate = flagged[risky].mean(), 1 - flagged[~risky].mean()
             print(f"{threshold:>10.2f}{recall:>9.3f}{pass_rate:>11.3f}")
