@@ -252,8 +252,8 @@ def _revealed(reading: Reading, intended: Reading, find: Finder, lang: str) -> l
         inside_known = end <= host_end and _word_score(intended.words[host], lang) is not None
         if not strong and inside_known and reading.score < intended.score - REFINE_MARGIN:
             continue  # "americans crap metal" is read at once; "sho pin die" in #ShopIndie needs three odd words
-        cut_only = end <= host_end and host_start in cuts and host_end in cuts
-        if cut_only and _word_score(intended.words[host], lang) is not None and (not strong or start == host_start):
+        cut_only = inside_known and host_start in cuts and host_end in cuts
+        if cut_only and (not strong or start == host_start):
             continue  # a known word cut into pieces: a strong term only, and never as its head
         counted.append((first, last, strong))
     return counted
