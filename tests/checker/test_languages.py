@@ -52,3 +52,14 @@ def test_chinese_swearing_abbreviated_in_latin_letters_is_profanity(draft):
 
     assert "profanity" in {f.category for f in report.findings}
     assert report.verdict == "review"
+
+
+def test_hebrew_fireworks_are_fired_without_being_a_shooting():
+    """Hebrew says fireworks are "fired" (ירי זיקוקים); the word alone still means a shooting."""
+    fireworks = check_text("ירי זיקוקים בערב יום העצמאות מתבצע רק בידי מפעיל מורשה", lang="he")
+    shooting = check_text("ירי בקניון הערב", lang="he")
+
+    assert fireworks.verdict == "pass"
+    assert {f.rule for f in fireworks.findings} == {"idiom.violent"}
+    assert shooting.verdict == "review"
+    assert "tragedy" in {f.category for f in shooting.findings}

@@ -120,6 +120,7 @@ def test_an_idiom_is_not_a_tragedy_the_newsjacking_rule_pairs_with_an_offer():
     "draft",
     [
         "Nail gun, glue gun and heat gun: all 20% off this weekend",  # forms of one entry
+        "Staple gun and caulking gun hire from £15 a day",
         "Killer heels, killer price: the Ava courts are £39 this week",
     ],
 )
