@@ -40,13 +40,18 @@ class LanguagePipeline:
     promotion_matcher: PhraseMatcher | None = None
     promotion_pattern: re.Pattern[str] | None = None
     tag_cache: dict = field(default_factory=dict)
+    stands_for: dict[int, LexiconEntry | Event] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Keyed by the matcher's hash of each key ("<n>" for entries, "event:<n>" for events): a hit is one lookup.
+        self.stands_for = {
+            **{self.nlp.vocab.strings.add(str(index)): entry for index, entry in enumerate(self.entries)},
+            **{self.nlp.vocab.strings.add(f"event:{index}"): event for index, event in enumerate(self.lexicon.events)},
+        }
 
     def matched(self, match_id: int) -> LexiconEntry | Event:
-        """What a matcher hit stands for: a lexicon entry, or a named event (keys "event:<n>")."""
-        key = self.nlp.vocab.strings[match_id]
-        if key.startswith("event:"):
-            return self.lexicon.events[int(key.removeprefix("event:"))]
-        return self.entries[int(key)]
+        """What a matcher hit stands for: a lexicon entry, or a named event."""
+        return self.stands_for[match_id]
 
 
 def blank_pipeline(lang: str) -> Language:

@@ -63,5 +63,7 @@ class Report:
 
 
 def verdict_for(findings: list[Finding]) -> str:
+    if not findings:
+        return "pass"
     worst = max((severity_rank(f.severity) for f in findings), default=0)
     return VERDICT_FOR_SEVERITY[SEVERITIES[worst]]

@@ -73,10 +73,10 @@ def check_texts(
         docs = _tokenised([read[i] for i in indexes], pipeline)
         for index, doc in zip(indexes, docs, strict=True):
             score = scores[index]
-            found = findings[index] = _cleared_by_model(
-                _rule_findings(doc, read[index], pipeline, context), score, clear_below
-            )
-            if score >= threshold and rules_leave_it_to_the_model(found) and len(doc) >= MODEL_MIN_WORDS:
+            found = _rule_findings(doc, read[index], pipeline, context)
+            if found:
+                found = findings[index] = _cleared_by_model(found, score, clear_below)
+            if score >= threshold and len(doc) >= MODEL_MIN_WORDS and rules_leave_it_to_the_model(found):
                 model_flagged.append(index)
     likely = assessment.likely_categories(model_flagged)
     for index, categories in zip(model_flagged, likely, strict=True):
@@ -142,7 +142,7 @@ def _rule_findings(doc, text: str, pipeline, context: CheckContext) -> list[Find
     findings = lexicon_findings(doc, pipeline, context)
     findings += misreading_findings(text, pipeline)
     # Whether the post sells something matters only next to a tragedy or on a sensitive date.
-    if context.scheduled_at is not None or any(f.category in TRAGIC_CATEGORIES for f in findings):
+    if context.scheduled_at is not None or (findings and any(f.category in TRAGIC_CATEGORIES for f in findings)):
         promotion = find_promotion(doc, text, pipeline)
         findings += newsjacking_findings(text, promotion, findings)
         findings += sensitive_date_findings(text, pipeline, context, promotional=promotion is not None)
