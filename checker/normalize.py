@@ -51,14 +51,15 @@ The steps, in order (each keeps the offset map exact):
    words of one repeated letter ("zzz"), Roman numerals ("VIII"), URLs. The kept letters cover the whole run in
    the original, so a highlight spans "killlll", not "kill".
 
-Case is kept: the matchers lower-case. Plain ASCII with nothing to fold costs three regular-expression
-scans and gets an identity offset map.
+Case is kept: the matchers lower-case. A draft with nothing to fold, ASCII or ASCII but for emoji and symbols,
+costs a few regular-expression scans and gets an identity offset map.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -155,17 +156,53 @@ class _Work:
 
     def result(self, original: str) -> NormalizedText:
         if self.starts is None or self.ends is None:
-            return NormalizedText(original, self.text)
-        return NormalizedText(original, self.text, (*self.starts, len(original)), tuple(self.ends))
+            return _normalized(original, self.text, None, None)
+        return _normalized(original, self.text, (*self.starts, len(original)), tuple(self.ends))
+
+
+_new_object = object.__new__
+_set_original = NormalizedText.original.__set__  # type: ignore[attr-defined]
+_set_text = NormalizedText.text.__set__  # type: ignore[attr-defined]
+_set_starts = NormalizedText.starts.__set__  # type: ignore[attr-defined]
+_set_ends = NormalizedText.ends.__set__  # type: ignore[attr-defined]
+
+
+def _normalized(
+    original: str, text: str, starts: tuple[int, ...] | None, ends: tuple[int, ...] | None
+) -> NormalizedText:
+    """`NormalizedText(original, text, starts, ends)` at half the cost: the frozen dataclass's `__init__` goes
+    through `object.__setattr__` for each field, these slot setters do not."""
+    result = _new_object(NormalizedText)
+    _set_original(result, original)
+    _set_text(result, text)
+    _set_starts(result, starts)
+    _set_ends(result, ends)
+    return result
 
 
 # Step 1: invisible characters.
 
 
+def _class_body(ranges: Iterable[tuple[int, int]]) -> str:
+    """The inside of a regex character class for inclusive code point ranges."""
+    return "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in ranges)
+
+
+def _ranges(chars: Iterable[str]) -> list[tuple[int, int]]:
+    """`chars` as runs of consecutive code points: a class listing hundreds of single characters is slow to test."""
+    runs: list[tuple[int, int]] = []
+    for code in sorted(map(ord, chars)):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1] = (runs[-1][0], code)
+        else:
+            runs.append((code, code))
+    return runs
+
+
 def _char_class(ranges: tuple[tuple[int, int], ...]) -> tuple[re.Pattern[str], frozenset[str]]:
     """A regex character class and the same characters as a set, for a quick `isdisjoint` before any regex."""
-    pattern = "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in ranges)
-    return re.compile(f"[{pattern}]"), frozenset(chr(c) for low, high in ranges for c in range(low, high + 1))
+    chars = frozenset(chr(c) for low, high in ranges for c in range(low, high + 1))
+    return re.compile(f"[{_class_body(ranges)}]"), chars
 
 
 _INVISIBLE, _INVISIBLE_CHARS = _char_class(
@@ -626,9 +663,14 @@ def _is_token_char(char: str) -> bool:
     return char.isalnum() or char in "@$!"
 
 
+def _maybe_leet(text: str) -> bool:
+    """Whether `text` holds a leet run before a letter or a "$$": without one, `_fold_leet` has nothing to fold."""
+    return "$$" in text or _LEET_CANDIDATES.search(text) is not None
+
+
 def _fold_leet(work: _Work) -> None:
     text = work.text
-    if "$$" not in text and not _LEET_CANDIDATES.search(text):
+    if not _maybe_leet(text):
         return  # most drafts: one search settles it, at a fraction of the cost of setting up finditer
     skip: list[tuple[int, int]] | None = None
     edits: list[tuple[int, str]] = []
@@ -694,14 +736,38 @@ def _shrink_stretched(work: _Work) -> None:
     work.drop(spans)
 
 
+# A non-ASCII character that steps 1-3 act on, or a non-ASCII word character (with none, `\w` reads the text as
+# ASCII): an invisible, a mark or a look-alike, except a variation selector after a pictograph and a joiner between
+# two, which step 1 keeps. A draft without one that is already in NFKC leaves steps 1-3 nothing to do.
+_EMOJI_GLUE = "\ufe0e\ufe0f" + _ZWJ
+_ACTED_ON = _INVISIBLE_CHARS.difference(_EMOJI_GLUE) | _MARK_CHARS | _ALWAYS_CHARS | _LOOKALIKE_CHARS
+_PICTOGRAPH = f"[{_class_body(_PICTOGRAPH_RANGES)}]"
+_FOR_STEPS_1_TO_3 = re.compile(
+    "[^\\x00-\\x7f](?:"  # the leading class lets the engine skip from one non-ASCII character to the next
+    f"(?<=[\\w{_class_body(_ranges(_ACTED_ON))}])"
+    f"|(?<=[\ufe0e\ufe0f])(?<!{_PICTOGRAPH}[\ufe0e\ufe0f])"
+    f"|(?<={_ZWJ})(?:(?<!{_PICTOGRAPH}{_ZWJ})(?<!{_PICTOGRAPH}\ufe0f{_ZWJ})|(?!{_PICTOGRAPH}))"
+    ")"
+)
+
+
 def normalize(text: str) -> NormalizedText:
     """Fold the evasions described in the module docstring; the result maps every character back to `text`."""
+    if not text.isascii() and (_FOR_STEPS_1_TO_3.search(text) or not unicodedata.is_normalized("NFKC", text)):
+        return _normalize_non_ascii(text)
+    # Most drafts, ASCII or ASCII but for an emoji or two, end here: nothing to fold, and no per-character map.
+    if not (_MAYBE_SPACED_ASCII.search(text) or _maybe_leet(text) or _MAYBE_TRIPLE.search(text)):
+        return _normalized(text, text, None, None)
     work = _Work(text)
-    if text.isascii():
-        _join_spaced_letters(work, ascii_words=True)
-        _fold_leet(work)
-        _shrink_stretched(work)
-        return work.result(text)
+    _join_spaced_letters(work, ascii_words=True)
+    _fold_leet(work)
+    _shrink_stretched(work)
+    return work.result(text)
+
+
+def _normalize_non_ascii(text: str) -> NormalizedText:
+    """All six steps, for a draft with a character that steps 1-3 may change."""
+    work = _Work(text)
     # Every character steps 1-3 look for is non-ASCII, and most drafts are ASCII but for an emoji or two: the set
     # of their non-ASCII characters is a fraction of the cost of the set of all of them.
     chars = frozenset(_NON_ASCII_CHAR.findall(text))
