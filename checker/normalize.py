@@ -533,11 +533,7 @@ def _is_ideograph(char: str) -> bool:
     )
 
 
-def _join_spaced_letters(work: _Work, ascii_words: bool) -> None:
-    """`ascii_words`: no non-ASCII character of the text is a word character, so `\\w` and `\\b` read it as ASCII."""
-    maybe = _MAYBE_SPACED_ASCII if ascii_words else _MAYBE_SPACED
-    if not maybe.search(work.text):
-        return
+def _join_spaced_letters(work: _Work) -> None:
     spans: list[tuple[int, int]] = []
     for match in _SPACED.finditer(work.text):
         step = len(match.group("gap")) + 1
@@ -659,19 +655,13 @@ def _fold_leet_token(token: str) -> str | None:
 _HANDLE = re.compile(r"@(?=[^\W_]*[_.][^\W_]|[^\W_]{4}|[^\W_]*[^\W\x00-\x7f]|[A-Z0-9]+\b)")
 
 
-def _is_token_char(char: str) -> bool:
-    return char.isalnum() or char in "@$!"
-
-
-def _maybe_leet(text: str) -> bool:
-    """Whether `text` holds a leet run before a letter or a "$$": without one, `_fold_leet` has nothing to fold."""
-    return "$$" in text or _LEET_CANDIDATES.search(text) is not None
+# The rest of a token from where a leet run ends: letters, digits, "@", "$" and "!", one search instead of a loop
+# over the characters of a handle. `\w` also takes "_", which ends a token.
+_TOKEN_REST = re.compile(r"[\w@$!]*")
 
 
 def _fold_leet(work: _Work) -> None:
     text = work.text
-    if not _maybe_leet(text):
-        return  # most drafts: one search settles it, at a fraction of the cost of setting up finditer
     skip: list[tuple[int, int]] | None = None
     edits: list[tuple[int, str]] = []
     end = 0
@@ -684,20 +674,19 @@ def _fold_leet(work: _Work) -> None:
             (start > 0 and _is_latin_letter(text[start - 1])) or (stop < len(text) and _is_latin_letter(text[stop]))
         ):
             continue
-        end = stop
-        while start > 0 and _is_token_char(text[start - 1]):
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "@$!"):
             start -= 1
-        while end < len(text) and _is_token_char(text[end]):
-            end += 1
+        rest = _TOKEN_REST.match(text, stop).group()
+        end = stop + (underscore if (underscore := rest.find("_")) >= 0 else len(rest))
+        # The name of a handle may hide leetspeak, its "@" is no letter.
+        first = start + 1 if _HANDLE.match(text, start) else start
+        folded = _fold_leet_token(text[first:end])
+        if folded is None:
+            continue  # most tokens, so URLs and e-mail addresses are only looked for once one would fold
         if skip is None:
             skip = _not_words(text)
-        if any(i < end and start < j for i, j in skip):
-            continue
-        if _HANDLE.match(text, start):
-            start += 1  # the name of a handle may hide leetspeak, its "@" is no letter
-        folded = _fold_leet_token(text[start:end])
-        if folded is not None:
-            edits.append((start, folded))
+        if not any(i < end and start < j for i, j in skip):
+            edits.append((first, folded))
     work.substitute(edits)
 
 
@@ -712,8 +701,6 @@ _NEVER_SHRUNK = frozenset("kxwKXW")
 
 def _shrink_stretched(work: _Work) -> None:
     text = work.text
-    if not _MAYBE_TRIPLE.search(text) or not _TRIPLE.search(text):
-        return
     skip = _not_words(text)
     spans: list[tuple[int, int]] = []
     for match in _TRIPLE.finditer(text):
@@ -736,6 +723,36 @@ def _shrink_stretched(work: _Work) -> None:
     work.drop(spans)
 
 
+def _maybe_leet(text: str) -> bool:
+    """Whether `text` holds a leet run before a letter or a "$$": without one, `_fold_leet` has nothing to fold."""
+    return "$$" in text or _LEET_CANDIDATES.search(text) is not None
+
+
+def _maybe_stretched(text: str) -> bool:
+    """Whether `text` holds three identical ASCII letters in a row; the quick search for any three settles most."""
+    return _MAYBE_TRIPLE.search(text) is not None and _TRIPLE.search(text) is not None
+
+
+def _fold_words(work: _Work, spaced: bool, leet: bool, stretched: bool) -> None:
+    """Steps 4-6, each only where its pre-test found something to do in `work.text` as it is now.
+
+    The pre-tests are searches over the whole draft, so they are run once; a step that changes the text has the
+    later steps test it again ("k 1 l l" only shows leetspeak once joined).
+    """
+    if spaced:
+        before = work.text
+        _join_spaced_letters(work)
+        if work.text is not before:
+            leet, stretched = _maybe_leet(work.text), _maybe_stretched(work.text)
+    if leet:
+        before = work.text
+        _fold_leet(work)
+        if work.text is not before:
+            stretched = _maybe_stretched(work.text)
+    if stretched:
+        _shrink_stretched(work)
+
+
 # A non-ASCII character that steps 1-3 act on, or a non-ASCII word character (with none, `\w` reads the text as
 # ASCII): an invisible, a mark or a look-alike, except a variation selector after a pictograph and a joiner between
 # two, which step 1 keeps. A draft without one that is already in NFKC leaves steps 1-3 nothing to do.
@@ -755,13 +772,14 @@ def normalize(text: str) -> NormalizedText:
     """Fold the evasions described in the module docstring; the result maps every character back to `text`."""
     if not text.isascii() and (_FOR_STEPS_1_TO_3.search(text) or not unicodedata.is_normalized("NFKC", text)):
         return _normalize_non_ascii(text)
-    # Most drafts, ASCII or ASCII but for an emoji or two, end here: nothing to fold, and no per-character map.
-    if not (_MAYBE_SPACED_ASCII.search(text) or _maybe_leet(text) or _MAYBE_TRIPLE.search(text)):
+    spaced = _MAYBE_SPACED_ASCII.search(text) is not None
+    leet = _maybe_leet(text)
+    stretched = _maybe_stretched(text)
+    if not (spaced or leet or stretched):
+        # Most drafts, ASCII or ASCII but for an emoji or two: nothing to fold, and no per-character map.
         return _normalized(text, text, None, None)
     work = _Work(text)
-    _join_spaced_letters(work, ascii_words=True)
-    _fold_leet(work)
-    _shrink_stretched(work)
+    _fold_words(work, spaced, leet, stretched)
     return work.result(text)
 
 
@@ -780,8 +798,8 @@ def _normalize_non_ascii(text: str) -> NormalizedText:
     if not chars.isdisjoint(_MARK_CHARS):
         _drop_marks_on_ascii(work)
     # Folding look-alikes and dropping marks only remove non-ASCII characters or make them ASCII: `chars` still holds
-    # every non-ASCII character left.
-    _join_spaced_letters(work, ascii_words=not any(char.isalnum() for char in chars))
-    _fold_leet(work)
-    _shrink_stretched(work)
+    # every non-ASCII character left. With no word character among them, `\w` and `\b` read the text as ASCII.
+    maybe_spaced = _MAYBE_SPACED_ASCII if not any(char.isalnum() for char in chars) else _MAYBE_SPACED
+    spaced = maybe_spaced.search(work.text) is not None
+    _fold_words(work, spaced, _maybe_leet(work.text), _maybe_stretched(work.text))
     return work.result(text)
