@@ -518,9 +518,9 @@ def _fold_lookalikes(work: _Work, chars: frozenset[str]) -> None:
 # Step 4: letters spaced apart.
 
 _SPACED = re.compile(r"(?<!\w)[^\W_](?P<gap> ?[^\w\s] ?| +)[^\W_](?:(?P=gap)[^\W_])+(?!\w)")
-# Cheap necessary conditions, searched first so that ordinary text skips the exact pattern.
+# A cheap necessary condition, searched first so that ordinary text skips the exact pattern: three one-character
+# words in a row (`_may_fold` has a faster one for text whose word characters are all ASCII).
 _MAYBE_SPACED = re.compile(r"\b\w\W+\w\W+\w\b")
-_MAYBE_SPACED_ASCII = re.compile(r"\b\w\W+\w\W+\w\b", re.ASCII)
 
 
 def _is_ideograph(char: str) -> bool:
@@ -552,7 +552,7 @@ def _join_spaced_letters(work: _Work) -> None:
 
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 # Every fold needs a leet run followed by a letter ("sh!t", "@ss") or "$$" after one ("a$$"): only such runs are
-# looked at, so prices, times and exclamation marks cost a regex scan and nothing more.
+# looked at, so prices, times and exclamation marks cost the pre-test and nothing more.
 # Spelled with a leading single class (not "[...]+") so the engine jumps from one candidate character to the next.
 _LEET_CANDIDATES = re.compile(r"[0-9@$!][0-9@$!]*(?=[^\W\d_])")
 _DOUBLE_DOLLAR_AFTER_LETTER = re.compile(r"(?<=[^\W\d_])\$\$")
@@ -693,7 +693,7 @@ def _fold_leet(work: _Work) -> None:
 # Step 6: stretched words.
 
 _TRIPLE = re.compile(r"([A-Za-z])\1\1+")
-_MAYBE_TRIPLE = re.compile(r"(.)\1\1")
+_MAYBE_TRIPLE = re.compile(r"(.)\1\1")  # a quicker search than `_TRIPLE`, which most drafts fail too
 _ROMAN = re.compile(r"M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})", re.IGNORECASE)
 _SINGLE_IN_ENGLISH = frozenset("ahijquvyAHIJQUVY")
 _NEVER_SHRUNK = frozenset("kxwKXW")
@@ -723,32 +723,53 @@ def _shrink_stretched(work: _Work) -> None:
     work.drop(spans)
 
 
-def _maybe_leet(text: str) -> bool:
-    """Whether `text` holds a leet run before a letter or a "$$": without one, `_fold_leet` has nothing to fold."""
-    return "$$" in text or _LEET_CANDIDATES.search(text) is not None
+# The pre-tests of steps 4-6 read the UTF-8 bytes of a text whose word characters are all ASCII, translated to one
+# letter per class: a search for a literal is several times quicker than one for classes of characters. Bytes from
+# 0x80 (the non-ASCII characters) are neither word characters nor letters.
+_WORD_BYTES = bytes(ord("a") if chr(b).isalnum() or chr(b) == "_" else ord(" ") for b in range(128)) + b" " * 128
+_LEET_BYTES = (
+    bytes(ord("a") if chr(b).isalpha() else ord("1") if chr(b) in "0123456789@$!" else ord(" ") for b in range(128))
+    + b" " * 128
+)
+# Three one-character words in a row, in b" " + the text translated by `_WORD_BYTES`.
+_THREE_SINGLE_WORDS = re.compile(rb" a  *a +a(?!a)")
+# A leet character before a letter, in the text translated by `_LEET_BYTES`: what `_LEET_CANDIDATES` finds. (A regex,
+# as `in` on bytes costs more than this search.)
+_LEET_BEFORE_LETTER = re.compile(rb"1a")
 
 
-def _maybe_stretched(text: str) -> bool:
-    """Whether `text` holds three identical ASCII letters in a row; the quick search for any three settles most."""
-    return _MAYBE_TRIPLE.search(text) is not None and _TRIPLE.search(text) is not None
+def _may_fold(text: str, ascii_words: bool) -> tuple[bool, bool, bool]:
+    """Whether steps 4, 5 and 6 each may find something in `text`; for most drafts none does.
+
+    `ascii_words`: no non-ASCII character of the text is a word character, so `\\w` and `\\b` read it as ASCII.
+    """
+    if ascii_words:
+        data = text.encode("utf-8", "surrogatepass")
+        spaced = _THREE_SINGLE_WORDS.search(b" " + data.translate(_WORD_BYTES)) is not None
+        leet = _LEET_BEFORE_LETTER.search(data.translate(_LEET_BYTES)) is not None
+    else:
+        spaced = _MAYBE_SPACED.search(text) is not None
+        leet = _LEET_CANDIDATES.search(text) is not None
+    stretched = _MAYBE_TRIPLE.search(text) is not None and _TRIPLE.search(text) is not None
+    return spaced, leet or ("$" in text and "$$" in text), stretched  # one "$" is a quicker search than two
 
 
-def _fold_words(work: _Work, spaced: bool, leet: bool, stretched: bool) -> None:
-    """Steps 4-6, each only where its pre-test found something to do in `work.text` as it is now.
+def _fold_words(work: _Work, ascii_words: bool, spaced: bool, leet: bool, stretched: bool) -> None:
+    """Steps 4-6, each only where `_may_fold` found it something to do in `work.text` as it is now.
 
-    The pre-tests are searches over the whole draft, so they are run once; a step that changes the text has the
-    later steps test it again ("k 1 l l" only shows leetspeak once joined).
+    The pre-tests read the whole draft, so they are run once; a step that changes the text has the later steps
+    tested again ("k 1 l l" only shows leetspeak once joined).
     """
     if spaced:
         before = work.text
         _join_spaced_letters(work)
         if work.text is not before:
-            leet, stretched = _maybe_leet(work.text), _maybe_stretched(work.text)
+            _, leet, stretched = _may_fold(work.text, ascii_words)
     if leet:
         before = work.text
         _fold_leet(work)
         if work.text is not before:
-            stretched = _maybe_stretched(work.text)
+            stretched = _may_fold(work.text, ascii_words)[2]
     if stretched:
         _shrink_stretched(work)
 
@@ -772,14 +793,12 @@ def normalize(text: str) -> NormalizedText:
     """Fold the evasions described in the module docstring; the result maps every character back to `text`."""
     if not text.isascii() and (_FOR_STEPS_1_TO_3.search(text) or not unicodedata.is_normalized("NFKC", text)):
         return _normalize_non_ascii(text)
-    spaced = _MAYBE_SPACED_ASCII.search(text) is not None
-    leet = _maybe_leet(text)
-    stretched = _maybe_stretched(text)
+    spaced, leet, stretched = _may_fold(text, ascii_words=True)
     if not (spaced or leet or stretched):
         # Most drafts, ASCII or ASCII but for an emoji or two: nothing to fold, and no per-character map.
         return _normalized(text, text, None, None)
     work = _Work(text)
-    _fold_words(work, spaced, leet, stretched)
+    _fold_words(work, True, spaced, leet, stretched)
     return work.result(text)
 
 
@@ -799,7 +818,6 @@ def _normalize_non_ascii(text: str) -> NormalizedText:
         _drop_marks_on_ascii(work)
     # Folding look-alikes and dropping marks only remove non-ASCII characters or make them ASCII: `chars` still holds
     # every non-ASCII character left. With no word character among them, `\w` and `\b` read the text as ASCII.
-    maybe_spaced = _MAYBE_SPACED_ASCII if not any(char.isalnum() for char in chars) else _MAYBE_SPACED
-    spaced = maybe_spaced.search(work.text) is not None
-    _fold_words(work, spaced, _maybe_leet(work.text), _maybe_stretched(work.text))
+    ascii_words = not any(char.isalnum() for char in chars)
+    _fold_words(work, ascii_words, *_may_fold(work.text, ascii_words))
     return work.result(text)
