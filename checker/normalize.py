@@ -785,18 +785,40 @@ def _fold_words(work: _Work, ascii_words: bool, spaced: bool, leet: bool, stretc
 _EMOJI_GLUE = "\ufe0e\ufe0f" + _ZWJ
 _ACTED_ON = _INVISIBLE_CHARS.difference(_EMOJI_GLUE) | _MARK_CHARS | _ALWAYS_CHARS | _LOOKALIKE_CHARS
 _PICTOGRAPH = f"[{_class_body(_PICTOGRAPH_RANGES)}]"
-_FOR_STEPS_1_TO_3 = re.compile(
-    "[^\\x00-\\x7f](?:"  # the leading class lets the engine skip from one non-ASCII character to the next
-    f"(?<=[\\w{_class_body(_ranges(_ACTED_ON))}])"
-    f"|(?<=[\ufe0e\ufe0f])(?<!{_PICTOGRAPH}[\ufe0e\ufe0f])"
+_GLUE_OUT_OF_PLACE = (
+    f"(?<=[\ufe0e\ufe0f])(?<!{_PICTOGRAPH}[\ufe0e\ufe0f])"
     f"|(?<={_ZWJ})(?:(?<!{_PICTOGRAPH}{_ZWJ})(?<!{_PICTOGRAPH}\ufe0f{_ZWJ})|(?!{_PICTOGRAPH}))"
-    ")"
 )
+# The leading class lets the engine skip from one non-ASCII character to the next.
+_FOR_STEPS_1_TO_3 = re.compile(f"[^\\x00-\\x7f](?:(?<=[\\w{_class_body(_ranges(_ACTED_ON))}])|{_GLUE_OUT_OF_PLACE})")
+
+
+def _is_inert(char: str) -> bool:
+    """Whether steps 1-3 leave `char` alone wherever it stands and it keeps a text in NFKC (quick check "yes")."""
+    return (
+        not char.isalnum()
+        and char not in _ACTED_ON
+        and char not in _EMOJI_GLUE
+        and unicodedata.is_normalized("NFKC", char)
+        and unicodedata.combining(char) == 0
+        and char not in _COMPOSES_BACKWARDS
+    )
+
+
+# The symbols, punctuation and pictographs of those blocks that are inert: most drafts have no other non-ASCII
+# character, and one search for any other (or emoji glue out of place) spares them `_FOR_STEPS_1_TO_3` and NFKC.
+_INERT_BLOCKS = ((0x00A0, 0x00BF), (0x00D7, 0x00D7), (0x00F7, 0x00F7), (0x2000, 0x2BFF), (0x1F000, 0x1FAFF))
+_INERT = _class_body(_ranges(c for low, high in _INERT_BLOCKS for c in map(chr, range(low, high + 1)) if _is_inert(c)))
+_NOT_INERT = re.compile(f"[^\\x00-\\x7f](?:(?<![{_INERT}\ufe0e\ufe0f{_ZWJ}])|{_GLUE_OUT_OF_PLACE})")
 
 
 def normalize(text: str) -> NormalizedText:
     """Fold the evasions described in the module docstring; the result maps every character back to `text`."""
-    if not text.isascii() and (_FOR_STEPS_1_TO_3.search(text) or not unicodedata.is_normalized("NFKC", text)):
+    if (
+        not text.isascii()
+        and _NOT_INERT.search(text)
+        and (_FOR_STEPS_1_TO_3.search(text) or not unicodedata.is_normalized("NFKC", text))
+    ):
         return _normalize_non_ascii(text)
     spaced, leet, stretched = _may_fold(text, ascii_words=True)
     if not (spaced or leet or stretched):
