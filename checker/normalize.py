@@ -557,10 +557,11 @@ _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "
 _LEET_CANDIDATES = re.compile(r"[0-9@$!][0-9@$!]*(?=[^\W\d_])")
 _DOUBLE_DOLLAR_AFTER_LETTER = re.compile(r"(?<=[^\W\d_])\$\$")
 _NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_UNIT = re.compile(
-    r"\d+(?:[a-z]|st|nd|rd|th|am|pm|hr|hrs|min|mins|sec|secs|ms|kg|km|cm|mm|ml|mg|gb|mb|kb|tb|hz|khz|mhz|ghz|fps|mp|"
+_UNIT_SUFFIX = (
+    r"(?:[a-z]|st|nd|rd|th|am|pm|hr|hrs|min|mins|sec|secs|ms|kg|km|cm|mm|ml|mg|gb|mb|kb|tb|hz|khz|mhz|ghz|fps|mp|"
     r"px|pt|pc|pcs|yr|yrs|mo|mos|wk|wks|wd|xl|oz|lb|lbs|ft|mph|kph|kmh|kw|kwh|mah|nm)"
 )
+_UNIT = re.compile(rf"\d+{_UNIT_SUFFIX}")
 
 
 def _not_words(text: str) -> list[tuple[int, int]]:
@@ -735,6 +736,16 @@ _THREE_SINGLE_WORDS = re.compile(rb" a  *a +a(?!a)")
 # A leet character before a letter, in the text translated by `_LEET_BYTES`: what `_LEET_CANDIDATES` finds. (A regex,
 # as `in` on bytes costs more than this search.)
 _LEET_BEFORE_LETTER = re.compile(rb"1a")
+# The same, at the start of a run as `_LEET_CANDIDATES.finditer` reads it, but not where a token starts that
+# `_fold_leet_token` leaves alone whatever is around it: a number with a unit ("5pm", "10th", "100k") or "@" and four
+# or more letters (a handle). Most drafts `_LEET_BEFORE_LETTER` lets through hold only such tokens. ASCII, like the
+# `_BYTES` tables; the leading class keeps the engine's quick skip to candidate characters.
+_TOKEN_CHAR = r"(?:[^\W_]|[@$!])"
+_LEET_TO_READ = re.compile(
+    rf"[0-9@$!](?<![0-9@$!].)(?!(?<!{_TOKEN_CHAR}.)(?i:(?<=\d)\d*{_UNIT_SUFFIX}|(?<=@)[a-z]{{4,}}+)(?!{_TOKEN_CHAR}))"
+    r"[0-9@$!]*(?=[^\W\d_])",
+    re.ASCII,
+)
 _TWO_ZEROS = re.compile(rb"\0\0")
 
 
@@ -746,7 +757,10 @@ def _may_fold(text: str, ascii_words: bool) -> tuple[bool, bool, bool]:
     data = text.encode("utf-8", "surrogatepass")
     if ascii_words:
         spaced = _THREE_SINGLE_WORDS.search(b" " + data.translate(_WORD_BYTES)) is not None
-        leet = _LEET_BEFORE_LETTER.search(data.translate(_LEET_BYTES)) is not None
+        leet = (
+            _LEET_BEFORE_LETTER.search(data.translate(_LEET_BYTES)) is not None
+            and _LEET_TO_READ.search(text) is not None
+        )
     else:
         spaced = _MAYBE_SPACED.search(text) is not None
         leet = _LEET_CANDIDATES.search(text) is not None
