@@ -160,18 +160,18 @@ class _Work:
         return _normalized(original, self.text, (*self.starts, len(original)), tuple(self.ends))
 
 
+# The setters of NormalizedText's slots, which write a field without going through the frozen `__setattr__`.
 _new_object = object.__new__
-_set_original = NormalizedText.original.__set__  # type: ignore[attr-defined]
-_set_text = NormalizedText.text.__set__  # type: ignore[attr-defined]
-_set_starts = NormalizedText.starts.__set__  # type: ignore[attr-defined]
-_set_ends = NormalizedText.ends.__set__  # type: ignore[attr-defined]
+_set_original = NormalizedText.original.__set__
+_set_text = NormalizedText.text.__set__
+_set_starts = NormalizedText.starts.__set__
+_set_ends = NormalizedText.ends.__set__
 
 
 def _normalized(
     original: str, text: str, starts: tuple[int, ...] | None, ends: tuple[int, ...] | None
 ) -> NormalizedText:
-    """`NormalizedText(original, text, starts, ends)` at half the cost: the frozen dataclass's `__init__` goes
-    through `object.__setattr__` for each field, these slot setters do not."""
+    """`NormalizedText(original, text, starts, ends)` at half the cost of its `__init__` (`object.__setattr__`)."""
     result = _new_object(NormalizedText)
     _set_original(result, original)
     _set_text(result, text)
@@ -774,7 +774,7 @@ def _may_fold(text: str, ascii_words: bool) -> tuple[bool, bool, bool]:
 
 
 def _fold_words(work: _Work, ascii_words: bool, spaced: bool, leet: bool, stretched: bool) -> None:
-    """Steps 4-6, each only where `_may_fold` found it something to do in `work.text` as it is now.
+    """Steps 4-6, each only when `_may_fold` found something for it to do in `work.text` as it is now.
 
     The pre-tests read the whole draft, so they are run once; a step that changes the text has the later steps
     tested again ("k 1 l l" only shows leetspeak once joined).
@@ -846,8 +846,7 @@ def normalize(text: str) -> NormalizedText:
 def _normalize_non_ascii(text: str) -> NormalizedText:
     """All six steps, for a draft with a character that steps 1-3 may change."""
     work = _Work(text)
-    # Every character steps 1-3 look for is non-ASCII, and most drafts are ASCII but for an emoji or two: the set
-    # of their non-ASCII characters is a fraction of the cost of the set of all of them.
+    # Every character steps 1-3 look for is non-ASCII: the set of those is a fraction of the cost of the set of all.
     chars = frozenset(_NON_ASCII_CHAR.findall(text))
     if not chars.isdisjoint(_INVISIBLE_CHARS):
         _remove_invisibles(work)
