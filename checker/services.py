@@ -74,9 +74,11 @@ def check_texts(
         for index, doc in zip(indexes, docs, strict=True):
             score = scores[index]
             found = _rule_findings(doc, read[index], pipeline, context)
+            long_enough = len(doc) >= MODEL_MIN_WORDS
             if found:
-                found = findings[index] = _cleared_by_model(found, score, clear_below)
-            if score >= threshold and len(doc) >= MODEL_MIN_WORDS and rules_leave_it_to_the_model(found):
+                # Too short a draft gives the model too little to judge: its score clears nothing either.
+                found = findings[index] = _cleared_by_model(found, score, clear_below) if long_enough else found
+            if score >= threshold and long_enough and rules_leave_it_to_the_model(found):
                 model_flagged.append(index)
     likely = assessment.likely_categories(model_flagged)
     for index, categories in zip(model_flagged, likely, strict=True):

@@ -125,6 +125,16 @@ def test_a_plain_topic_mention_is_a_note_when_the_model_reads_the_draft_as_ordin
     assert "plain information" in cleared.findings[0].message
 
 
+def test_a_draft_too_short_for_the_model_keeps_its_topic_finding_whatever_the_score(settings):
+    """Under MODEL_MIN_WORDS words the score is noise: it neither flags a draft nor clears one."""
+    settings.CHECKER_MODEL_CLEAR_SCORE = 1.0
+
+    report = check_text("Shooting downtown tonight", lang="en")
+
+    assert report.verdict == "review"
+    assert [(f.category, f.severity) for f in report.findings] == [("tragedy", "review")]
+
+
 @pytest.mark.parametrize(
     ("draft", "category"),
     [
