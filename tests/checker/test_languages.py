@@ -54,8 +54,9 @@ def test_chinese_swearing_abbreviated_in_latin_letters_is_profanity(draft):
     assert report.verdict == "review"
 
 
-def test_hebrew_fireworks_are_fired_without_being_a_shooting():
+def test_hebrew_fireworks_are_fired_without_being_a_shooting(settings):
     """Hebrew says fireworks are "fired" (ירי זיקוקים); the word alone still means a shooting."""
+    settings.CHECKER_MODEL_CLEAR_SCORE = 0  # the lexicon alone: a low learned score may otherwise make it a note
     fireworks = check_text("ירי זיקוקים בערב יום העצמאות מתבצע רק בידי מפעיל מורשה", lang="he")
     shooting = check_text("ירי בקניון הערב", lang="he")
 
