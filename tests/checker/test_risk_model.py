@@ -2,6 +2,7 @@
 
 import csv
 import json
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -177,6 +178,33 @@ def test_weighted_sums_equal_the_tfidf_matrix_times_the_weights(analyzer, ngram_
 
     np.testing.assert_allclose(sums, (vectorizer.transform(drafts) @ weights.T), atol=1e-5)
     assert not sums[[0, -1]].any()
+
+
+def test_the_lookup_finds_each_vocabulary_hash_at_its_rank_and_nothing_else():
+    rng = np.random.default_rng(0)
+    extremes = np.array([0, 1, 2, 2**64 - 2], dtype=np.uint64)
+    vocabulary = np.unique(np.concatenate([rng.integers(0, 2**64, 3000, dtype=np.uint64), extremes]))
+    vectorizer = HashedTfidfVectorizer("word")
+    vectorizer._build_table(vocabulary)
+    # Every hash, both neighbours of every hash, and the extremes (the largest stops the index's steps).
+    near = np.concatenate([vocabulary, vocabulary - np.uint64(1), vocabulary + np.uint64(1)])
+    queries = np.concatenate([near, np.array([0, 2**63, 2**64 - 1], dtype=np.uint64)])
+
+    columns, known = vectorizer._columns(queries)
+
+    rank = {int(value): column for column, value in enumerate(vocabulary)}
+    expected = [rank.get(int(value), -1) for value in queries]
+    assert np.where(known, columns, -1).tolist() == expected
+
+
+def test_a_pickled_vectorizer_leaves_its_index_out_and_rebuilds_it():
+    texts = normalise_texts([row.text for row in read_corpus(DEFAULT_CORPUS)][:200])
+    vectorizer = HashedTfidfVectorizer("char_wb", (2, 4), min_df=2).fit(texts)
+
+    loaded = pickle.loads(pickle.dumps(vectorizer))
+
+    assert "bucket_starts_" not in vectorizer.__getstate__()
+    assert loaded.transform(texts).toarray().tobytes() == vectorizer.transform(texts).toarray().tobytes()
 
 
 def test_the_shipped_artefact_was_trained_on_this_corpus_with_this_scikit_learn():
