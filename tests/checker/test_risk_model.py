@@ -3,6 +3,7 @@
 import csv
 import json
 import pickle
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -178,6 +179,28 @@ def test_weighted_sums_equal_the_tfidf_matrix_times_the_weights(analyzer, ngram_
 
     np.testing.assert_allclose(sums, (vectorizer.transform(drafts) @ weights.T), atol=1e-5)
     assert not sums[[0, -1]].any()
+
+
+def test_a_batch_is_normalised_exactly_as_each_of_its_drafts_alone():
+    everything = np.arange(1, 0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    marks = [character for character in everything if unicodedata.combining(character)]
+    # Every code point, inside a draft and at either end of one, next to letters, spaces and combining marks that
+    # NFKC, casefold and the whitespace collapse act on; and drafts that are empty or end up empty.
+    texts = [f"É {everything[start : start + 61]}\u0301 x" for start in range(0, len(everything), 61)]
+    texts += [everything[start : start + 2] for start in range(0, 0x3100, 2)]
+    texts += [f"{mark}a{mark}" for mark in marks] + ["", " ", "\u200b", " \t\u3000 ", "A\u200b\u0301", "x", ""]
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(texts))
+    batches = [[texts[i] for i in order[start : start + 7]] for start in range(0, len(texts), 7)]
+    # Batches the fast path leaves to the string one: a draft holding NUL, a letter casefold makes two of.
+    batches += [["a", "b\0c", " "], ["Straße", "ok"], []]
+
+    for batch in batches:
+        fast = risk_model._Documents.of_texts(batch)
+        expected = risk_model._Documents.of_normalised(normalise_texts(batch))
+        assert fast.codes.tolist() == expected.codes.tolist(), batch
+        assert fast.separators_before.tolist() == expected.separators_before.tolist()
+        assert fast.count == expected.count == len(batch)
 
 
 def test_the_lookup_finds_each_vocabulary_hash_at_its_rank_and_nothing_else():
