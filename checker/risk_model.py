@@ -563,16 +563,27 @@ class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
         # when both fit, which sorts twice as fast and in the same order.
         shift = len(self.hashes_).bit_length()
         key_type = np.int32 if documents.count << shift < 2**31 else np.int64
-        keys = (doc_ids[known].astype(key_type) << key_type(shift)) | columns[known].astype(key_type)
+        keys = np.left_shift(doc_ids, shift, dtype=key_type)
+        keys |= columns.astype(key_type, copy=False)
+        keys = keys[known]
         keys.sort()
-        firsts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else keys
-        counts = np.diff(np.append(firsts, len(keys))).astype(np.float32)
+        first = np.empty(len(keys), dtype=bool)
+        first[:1] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        firsts = np.flatnonzero(first)
         distinct = keys[firsts]
-        rows = distinct >> key_type(shift)
-        columns = (distinct & key_type((1 << shift) - 1)).astype(np.int32)  # half the memory an Assessment keeps
-        values = np.log(counts) + 1 if self.sublinear_tf else counts
-        values *= self.idf_[columns]
-        return _TfidfRows(columns, values, np.searchsorted(rows, np.arange(documents.count + 1)))
+        # In 32 bits, whatever the key type: half the memory an Assessment keeps.
+        columns = (distinct & key_type((1 << shift) - 1)).astype(np.int32, copy=False)
+        values = self.idf_[columns]
+        counts = np.diff(firsts, append=len(keys))
+        if self.sublinear_tf:
+            # Most n-grams occur once in a draft, and 1 + log(1) is exactly 1: only repeats need the multiplication.
+            repeated = np.flatnonzero(counts > 1)
+            values[repeated] *= np.log(counts[repeated].astype(np.float32)) + 1
+        else:
+            values *= counts.astype(np.float32)
+        draft_floors = np.arange(documents.count + 1, dtype=key_type) << key_type(shift)
+        return _TfidfRows(columns, values, np.searchsorted(distinct, draft_floors))
 
 
 @dataclass(frozen=True)
