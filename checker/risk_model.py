@@ -300,12 +300,18 @@ _WORD_TABLE_SIZE = 0x32400  # every assigned letter and digit; rarer code points
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    """Spread the polynomial hash over all 64 bits (splitmix64 finaliser) so table slots are evenly used."""
-    x = x ^ (x >> _SHIFTS[0])
-    x = x * _MIX1
-    x = x ^ (x >> _SHIFTS[1])
-    x = x * _MIX2
-    return x ^ (x >> _SHIFTS[2])
+    """Spread the polynomial hash over all 64 bits (splitmix64 finaliser) so the index buckets are evenly used.
+
+    Works in place on x, which callers pass freshly computed: one scratch array instead of eight new ones."""
+    shifted = x >> _SHIFTS[0]
+    x ^= shifted
+    x *= _MIX1
+    np.right_shift(x, _SHIFTS[1], out=shifted)
+    x ^= shifted
+    x *= _MIX2
+    np.right_shift(x, _SHIFTS[2], out=shifted)
+    x ^= shifted
+    return x
 
 
 @functools.cache
