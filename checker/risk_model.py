@@ -614,10 +614,11 @@ class _TfidfRows:
         values = np.append(self.values, np.float32(0))
         lengths = np.sqrt(np.add.reduceat(values * values, firsts))
         lengths[empty | (lengths == 0)] = 1
-        # Gathered straight into place (np.append would copy the gathered weights once more).
+        # Gathered straight into place (np.append would copy the gathered weights once more). mode="clip": every
+        # column is in range, and the default mode gathers into a buffer first and copies that over.
         contributions = np.empty((len(weights), len(values)), dtype=weights.dtype)
         contributions[:, -1] = 0
-        np.take(weights, self.columns, axis=1, out=contributions[:, :-1])
+        np.take(weights, self.columns, axis=1, out=contributions[:, :-1], mode="clip")
         contributions *= values
         sums = np.add.reduceat(contributions, firsts, axis=1)
         sums[:, empty] = 0
