@@ -184,6 +184,13 @@ def normalise_texts(texts: Sequence[str]) -> list[str]:
     return [normalise_text(text) for text in texts]
 
 
+def _gather(values: np.ndarray, indexes: np.ndarray) -> np.ndarray:
+    """values[min(index, len(values) - 1)] for each index: np.take in clip mode, which skips the bounds check that
+    makes values[indexes] slower. Lookup tables rely on the clip (a code point past a table's end reads its last
+    entry); the other callers pass indexes in range."""
+    return np.take(values, indexes, mode="clip")
+
+
 def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
@@ -259,16 +266,14 @@ class _Documents:
         if joined.count("\0") != len(texts) - 1:
             return cls.of_normalised(normalise_texts(texts))
         codes = _code_points(joined)
-        invisible_table = _invisible_characters()
-        invisible = invisible_table[np.minimum(codes, len(invisible_table) - 1)]
+        invisible = _gather(_invisible_characters(), codes)
         if invisible.any():
             codes = codes[~invisible]
             joined = _decoded(codes)
         composed = unicodedata.normalize("NFKC", joined)
         if composed is not joined:
             codes = _code_points(composed)
-        folding = _folding()
-        codes = codes + folding[np.minimum(codes, len(folding) - 1)]
+        codes = codes + _gather(_folding(), codes)
         if codes.max() == _SEVERAL:
             return cls.of_normalised(normalise_texts(texts))
         # One space for each run of whitespace, the padding included; a draft left with its one space is empty.
@@ -355,7 +360,7 @@ class _Batch:
     def hashes(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """Position-independent hash of codes[start:end] for each pair."""
         with np.errstate(over="ignore"):
-            return (self.prefix[ends] - self.prefix[starts]) * self.powers[starts]
+            return (_gather(self.prefix, ends) - _gather(self.prefix, starts)) * _gather(self.powers, starts)
 
 
 def _char_wb_grams(documents: _Documents, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
@@ -384,8 +389,8 @@ def _char_wb_grams(documents: _Documents, low: int, high: int) -> tuple[np.ndarr
             keep &= spaces_before[n - 1 : n - 1 + count] == spaces_before[1 : 1 + count]
         starts = np.flatnonzero(keep)
         with np.errstate(over="ignore"):
-            found_hashes.append(_mix(hashes[starts] + np.uint64(n) * _MIX2))
-        found_docs.append(separators_before[starts])
+            found_hashes.append(_mix(_gather(hashes, starts) + np.uint64(n) * _MIX2))
+        found_docs.append(_gather(separators_before, starts))
     if not found_docs:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint64)
     return np.concatenate(found_docs), np.concatenate(found_hashes)
@@ -394,7 +399,7 @@ def _char_wb_grams(documents: _Documents, low: int, high: int) -> tuple[np.ndarr
 def _word_grams(documents: _Documents, low: int, high: int) -> tuple[np.ndarray, np.ndarray]:
     """(document index, hash) of each word n-gram; words are runs of 2+ `\\w` characters, as scikit-learn's."""
     batch = _Batch(documents)
-    is_word = _word_characters()[np.minimum(batch.codes, _WORD_TABLE_SIZE - 1)]
+    is_word = _gather(_word_characters(), batch.codes)
     edges = np.diff(np.concatenate(([False], is_word, [False])).astype(np.int8))
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)
@@ -402,7 +407,7 @@ def _word_grams(documents: _Documents, low: int, high: int) -> tuple[np.ndarray,
     starts, ends = starts[long_enough], ends[long_enough]
     with np.errstate(over="ignore"):
         tokens = _mix(batch.hashes(starts, ends) + (ends - starts).astype(np.uint64) * _MIX1)
-    token_docs = batch.separators_before[starts]
+    token_docs = _gather(batch.separators_before, starts)
     found_docs, found_hashes = [], []
     for n in range(low, high + 1):
         count = len(tokens) - n + 1
@@ -507,13 +512,13 @@ class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
 
     def _columns(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Vocabulary column of each hash, and whether the n-gram is in the vocabulary at all."""
-        columns = self.bucket_starts_[(hashes >> self.bucket_shift_).view(np.int64)]
-        found = self.stepping_hashes_[columns]
+        columns = _gather(self.bucket_starts_, (hashes >> self.bucket_shift_).view(np.int64))
+        found = _gather(self.stepping_hashes_, columns)
         # Step the few that start before their hash's rank on, one rank at a time, until they reach or pass it.
         behind = np.flatnonzero(found < hashes)
         while len(behind):
             columns[behind] += 1
-            ahead = self.stepping_hashes_[columns[behind]]
+            ahead = _gather(self.stepping_hashes_, columns[behind])
             found[behind] = ahead
             behind = behind[ahead < hashes[behind]]
         known = found == hashes
@@ -577,10 +582,10 @@ class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
         first[:1] = True
         np.not_equal(keys[1:], keys[:-1], out=first[1:])
         firsts = np.flatnonzero(first)
-        distinct = keys[firsts]
+        distinct = _gather(keys, firsts)
         # In 32 bits, whatever the key type: half the memory an Assessment keeps.
         columns = (distinct & key_type((1 << shift) - 1)).astype(np.int32, copy=False)
-        values = self.idf_[columns]
+        values = _gather(self.idf_, columns)
         counts = np.diff(firsts, append=len(keys))
         if self.sublinear_tf:
             # Most n-grams occur once in a draft, and 1 + log(1) is exactly 1: only repeats need the multiplication.
