@@ -257,8 +257,8 @@ class _Documents:
         Each step of normalise_text works one character at a time, or (NFKC, the whitespace collapse) on runs
         that a NUL ends, as NUL combines with nothing; NFKC, which normalise_text skips for ASCII, leaves ASCII
         alone. So the drafts go through the steps joined: numpy drops the invisible characters and casefolds and
-        collapses whitespace by table (_folding), NFKC stays one string call. A batch with a NUL in a draft, or a
-        letter that casefolds to several, takes the string path.
+        collapses whitespace by table (_folding), NFKC stays one string call. A batch with a NUL in a draft takes
+        the string path.
         """
         if not len(texts):
             return cls.of_normalised(texts)
@@ -273,9 +273,13 @@ class _Documents:
         composed = unicodedata.normalize("NFKC", joined)
         if composed is not joined:
             codes = _code_points(composed)
-        codes = codes + _gather(_folding(), codes)
-        if codes.max() == _SEVERAL:
-            return cls.of_normalised(normalise_texts(texts))
+        folded = codes + _gather(_folding(), codes)
+        if folded.max() == _SEVERAL:
+            # A letter casefold makes several of (`ß`): str.casefold takes the batch. Case folding is idempotent,
+            # so the table then only turns whitespace into spaces.
+            codes = _code_points(composed.casefold())
+            folded = codes + _gather(_folding(), codes)
+        codes = folded
         # One space for each run of whitespace, the padding included; a draft left with its one space is empty.
         space = codes == 32
         repeated = space[1:] & space[:-1]

@@ -192,8 +192,8 @@ def test_a_batch_is_normalised_exactly_as_each_of_its_drafts_alone():
     rng = np.random.default_rng(0)
     order = rng.permutation(len(texts))
     batches = [[texts[i] for i in order[start : start + 7]] for start in range(0, len(texts), 7)]
-    # Batches the fast path leaves to the string one: a draft holding NUL, a letter casefold makes two of.
-    batches += [["a", "b\0c", " "], ["Straße", "ok"], []]
+    # A draft holding NUL, which sends its batch down the string path; letters casefold makes two of.
+    batches += [["a", "b\0c", " "], ["Straße", "ok"], ["İ\u00a0A\u200b\u0301ß  ", "", "ﬀ ẞ"], []]
 
     for batch in batches:
         fast = risk_model._Documents.of_texts(batch)
