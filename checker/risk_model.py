@@ -185,10 +185,10 @@ def normalise_texts(texts: Sequence[str]) -> list[str]:
 
 
 def _gather(values: np.ndarray, indexes: np.ndarray) -> np.ndarray:
-    """values[min(index, len(values) - 1)] for each index: np.take in clip mode, which skips the bounds check that
+    """values[min(index, len(values) - 1)] for each index: take in clip mode, which skips the bounds check that
     makes values[indexes] slower. Lookup tables rely on the clip (a code point past a table's end reads its last
     entry); the other callers pass indexes in range."""
-    return np.take(values, indexes, mode="clip")
+    return values.take(indexes, mode="clip")
 
 
 def _code_points(text: str) -> np.ndarray:
@@ -285,10 +285,10 @@ class _Documents:
         repeated = space[1:] & space[:-1]
         if repeated.any():
             codes = codes[np.concatenate(([True], ~repeated))]
-        separators = np.flatnonzero(codes == 0)
-        lengths = np.diff(separators, prepend=-1, append=len(codes)) - 1
-        if (lengths == 1).any():
-            codes = np.delete(codes, np.concatenate(([0], separators + 1))[lengths == 1])
+        bounds = np.concatenate(([-1], np.flatnonzero(codes == 0), [len(codes)]))
+        lone = bounds[1:] - bounds[:-1] == 2
+        if lone.any():
+            codes = np.delete(codes, bounds[:-1][lone] + 1)
         return cls._of_codes(codes, len(texts))
 
     @classmethod
@@ -590,7 +590,7 @@ class HashedTfidfVectorizer(TransformerMixin, BaseEstimator):
         # In 32 bits, whatever the key type: half the memory an Assessment keeps.
         columns = (distinct & key_type((1 << shift) - 1)).astype(np.int32, copy=False)
         values = _gather(self.idf_, columns)
-        counts = np.diff(firsts, append=len(keys))
+        counts = np.append(firsts[1:], len(keys)) - firsts
         if self.sublinear_tf:
             # Most n-grams occur once in a draft, and 1 + log(1) is exactly 1: only repeats need the multiplication.
             repeated = np.flatnonzero(counts > 1)
