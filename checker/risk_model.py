@@ -611,11 +611,19 @@ class _TfidfRows:
     starts: np.ndarray
 
     @staticmethod
-    def weighted_sums_of(batches: Iterable[_TfidfRows], weights: np.ndarray) -> np.ndarray:
-        return np.vstack([rows.weighted_sums(weights) for rows in batches] or [np.zeros((0, len(weights)))])
+    def weighted_sums_of(batches: Iterable[_TfidfRows], weights: np.ndarray, *, by_column: bool = False) -> np.ndarray:
+        outputs = weights.shape[1] if by_column else len(weights)
+        return np.vstack(
+            [rows.weighted_sums(weights, by_column=by_column) for rows in batches] or [np.zeros((0, outputs))]
+        )
 
-    def weighted_sums(self, weights: np.ndarray) -> np.ndarray:
-        """Each draft's l2-normalised row times `weights.T`: one row of sums per draft."""
+    def weighted_sums(self, weights: np.ndarray, *, by_column: bool = False) -> np.ndarray:
+        """Each draft's l2-normalised row times `weights.T`: one row of sums per draft.
+
+        `by_column`: `weights` is laid out vocabulary x rows instead, for many rows (the category classifier's
+        thirteen): each entry's weights are then one short run of memory rather than one read in each of
+        thirteen rows, about five times quicker. The sums are added in another order, so the last bits differ.
+        """
         # Each draft's entries are one slice: sum the slices (reduceat). A zero entry at the end lets a slice start
         # there, and drafts without a known n-gram get zero (reduceat would hand them the entry at their start).
         firsts = self.starts[:-1]
@@ -623,6 +631,14 @@ class _TfidfRows:
         values = np.append(self.values, np.float32(0))
         lengths = np.sqrt(np.add.reduceat(values * values, firsts))
         lengths[empty | (lengths == 0)] = 1
+        if by_column:
+            contributions = np.empty((len(values), weights.shape[1]), dtype=weights.dtype)
+            contributions[-1] = 0
+            weights.take(self.columns, axis=0, out=contributions[:-1], mode="clip")
+            contributions *= values[:, None]
+            sums = np.add.reduceat(contributions, firsts, axis=0)
+            sums[empty] = 0
+            return sums / lengths[:, None]
         # Gathered straight into place (np.append would copy the gathered weights once more). mode="clip": every
         # column is in range, and the default mode gathers into a buffer first and copies that over.
         contributions = np.empty((len(weights), len(values)), dtype=weights.dtype)
@@ -784,7 +800,7 @@ class _CategoryScorer:
 
     names: tuple[str, ...]
     vectorizers: tuple[HashedTfidfVectorizer, ...]
-    weights: tuple[np.ndarray, ...]
+    weights: tuple[np.ndarray, ...]  # vocabulary x categories, one per vectorizer (see `_TfidfRows.weighted_sums`)
     intercepts: np.ndarray
 
     @classmethod
@@ -797,15 +813,15 @@ class _CategoryScorer:
         return cls(
             names=tuple(str(name) for name in classifier.classes_),
             vectorizers=vectorizers,
-            weights=weights,
+            weights=tuple(np.ascontiguousarray(part.T) for part in weights),
             intercepts=np.asarray(intercepts),
         )
 
     def decisions(self, batches: Sequence[_Documents]) -> np.ndarray:
-        return _decisions(self.vectorizers, self.weights, self.intercepts, batches)
+        return _decisions(self.vectorizers, self.weights, self.intercepts, batches, by_column=True)
 
     def decisions_of(self, rows: Sequence[Iterable[_TfidfRows]]) -> np.ndarray:
-        return _decisions_of(rows, self.weights, self.intercepts)
+        return _decisions_of(rows, self.weights, self.intercepts, by_column=True)
 
     def likeliest(self, decisions: np.ndarray) -> list[tuple[str, ...]]:
         """The likeliest category of each row of decision values, or the two likeliest (see likely_categories)."""
@@ -840,17 +856,25 @@ def _decisions(
     weights: Sequence[np.ndarray],
     intercepts: np.ndarray,
     batches: Sequence[_Documents],
+    *,
+    by_column: bool = False,
 ) -> np.ndarray:
     """Linear decision values, one column per coefficient row: intercept plus every vectorizer's weighted sums."""
-    return _decisions_of([map(vectorizer.tfidf_rows_of, batches) for vectorizer in vectorizers], weights, intercepts)
+    rows = [map(vectorizer.tfidf_rows_of, batches) for vectorizer in vectorizers]
+    return _decisions_of(rows, weights, intercepts, by_column=by_column)
 
 
 def _decisions_of(
-    rows: Sequence[Iterable[_TfidfRows]], weights: Sequence[np.ndarray], intercepts: np.ndarray
+    rows: Sequence[Iterable[_TfidfRows]],
+    weights: Sequence[np.ndarray],
+    intercepts: np.ndarray,
+    *,
+    by_column: bool = False,
 ) -> np.ndarray:
     """`_decisions` from the documents' TF-IDF rows, one iterable of batches per vectorizer."""
     return intercepts + sum(
-        _TfidfRows.weighted_sums_of(batches, coefficients) for batches, coefficients in zip(rows, weights, strict=True)
+        _TfidfRows.weighted_sums_of(batches, coefficients, by_column=by_column)
+        for batches, coefficients in zip(rows, weights, strict=True)
     )
 
 
