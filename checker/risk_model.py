@@ -200,9 +200,15 @@ _SEVERAL = np.uint32(0xFFFFFFFF)  # what _folding maps a character to when casef
 
 
 @functools.cache
-def _invisible_characters() -> np.ndarray:
-    """Which code points _INVISIBLE matches, up to one past the last; NUL aside, as it joins a batch's drafts."""
+def _normalising_tables() -> tuple[np.ndarray, np.ndarray]:
+    """`_invisible_characters` and `_folding`, read off one string of every code point (decoding it costs about
+    as much as either table)."""
     everything = _decoded(np.arange(_EVERY_CODE_POINT, dtype=np.uint32))
+    return _invisible_characters(everything), _folding(everything)
+
+
+def _invisible_characters(everything: str) -> np.ndarray:
+    """Which code points _INVISIBLE matches, up to one past the last; NUL aside, as it joins a batch's drafts."""
     found = [match.start() for match in _INVISIBLE.finditer(everything)]
     table = np.zeros(max(found) + 2, dtype=bool)
     table[found] = True
@@ -210,12 +216,10 @@ def _invisible_characters() -> np.ndarray:
     return table
 
 
-@functools.cache
-def _folding() -> np.ndarray:
+def _folding(everything: str) -> np.ndarray:
     """What casefold then split-and-join make of each code point, as an amount added to it (modulo 2**32), up to
     one past the last it changes: a letter's case folding, a space for any whitespace, _SEVERAL for the hundred
     letters casefold turns into more than one (`ß`: `ss`)."""
-    everything = _decoded(np.arange(_EVERY_CODE_POINT, dtype=np.uint32))
     targets: dict[int, int] = {match.start(): 32 for match in re.finditer(r"\s", everything)}
     # casefold works one character at a time: only blocks it changes need looking at character by character.
     for block in range(0, _EVERY_CODE_POINT, 256):
@@ -266,19 +270,20 @@ class _Documents:
         if joined.count("\0") != len(texts) - 1:
             return cls.of_normalised(normalise_texts(texts))
         codes = _code_points(joined)
-        invisible = _gather(_invisible_characters(), codes)
+        invisible_table, folding_table = _normalising_tables()
+        invisible = _gather(invisible_table, codes)
         if invisible.any():
             codes = codes[~invisible]
             joined = _decoded(codes)
         composed = unicodedata.normalize("NFKC", joined)
         if composed is not joined:
             codes = _code_points(composed)
-        folded = codes + _gather(_folding(), codes)
+        folded = codes + _gather(folding_table, codes)
         if folded.max() == _SEVERAL:
             # A letter casefold makes several of (`ß`): str.casefold takes the batch. Case folding is idempotent,
             # so the table then only turns whitespace into spaces.
             codes = _code_points(composed.casefold())
-            folded = codes + _gather(_folding(), codes)
+            folded = codes + _gather(folding_table, codes)
         codes = folded
         # One space for each run of whitespace, the padding included; a draft left with its one space is empty.
         space = codes == 32
