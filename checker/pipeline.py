@@ -40,14 +40,8 @@ class LanguagePipeline:
     promotion_matcher: PhraseMatcher | None = None
     promotion_pattern: re.Pattern[str] | None = None
     tag_cache: dict = field(default_factory=dict)
-    stands_for: dict[int, LexiconEntry | Event] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        # Keyed by the matcher's hash of each key ("<n>" for entries, "event:<n>" for events): a hit is one lookup.
-        self.stands_for = {
-            **{self.nlp.vocab.strings.add(str(index)): entry for index, entry in enumerate(self.entries)},
-            **{self.nlp.vocab.strings.add(f"event:{index}"): event for index, event in enumerate(self.lexicon.events)},
-        }
+    # The matcher's match ids (its keys' hashes), each with what it stands for: a hit is one lookup.
+    stands_for: dict[int, LexiconEntry | Event] = field(default_factory=dict, repr=False)
 
     def matched(self, match_id: int) -> LexiconEntry | Event:
         """What a matcher hit stands for: a lexicon entry, or a named event."""
@@ -104,11 +98,13 @@ def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced:
     entries = [e for e in (*lexicon.entries, *added) if e.term.lower() not in silenced]
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     risky_terms: dict[tuple[str, ...], LexiconEntry] = {}
+    stands_for: dict[int, LexiconEntry | Event] = {}
     for index, entry in enumerate(entries):
         variants = surface_forms(entry.term, lang, nlp)
         if not variants:
             continue
         matcher.add(str(index), [Doc(nlp.vocab, words=variant) for variant in variants])
+        stands_for[nlp.vocab.strings[str(index)]] = entry
         if _is_flagging(entry) and not entry.incident_kinds:
             for variant in variants:
                 risky_terms.setdefault(tuple(variant), entry)
@@ -120,6 +116,7 @@ def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced:
         matcher.add(
             f"event:{index}", [Doc(nlp.vocab, words=[t.lower_ for t in alias]) for alias in aliases if len(alias)]
         )
+        stands_for[nlp.vocab.strings[f"event:{index}"]] = event
     promotion_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     for term in lexicon.promotion_terms:
         variants = surface_forms(term, lang, nlp)
@@ -132,6 +129,7 @@ def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced:
         entries=entries,
         matcher=matcher,
         risky_terms=risky_terms,
+        stands_for=stands_for,
         promotion_matcher=promotion_matcher,
         promotion_pattern=_one_pattern(lexicon.promotion_patterns),
     )
