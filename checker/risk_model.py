@@ -1,6 +1,7 @@
 """A learned second reader: a risk probability for drafts the rule lexicons pass but that resemble risky ones.
 
-The model is TF-IDF word 1-2-grams and char_wb 2-4-grams into a balanced logistic regression, calibrated with
+The model is TF-IDF word 1-2-grams and char_wb 2-4-grams into a balanced logistic regression on features
+weighted by their naive-Bayes log-count ratios (NB-LR, see `NaiveBayesLogisticRegression`), calibrated with
 sigmoid (Platt) scaling. Train it with ``python manage.py train_checker``; the artefact ships in
 ``checker/artifacts/`` and is loaded once per process by :func:`load_risk_model`.
 
@@ -33,7 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 import sklearn
 from scipy.special import expit
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_recall_curve, precision_score, recall_score, roc_auc_score
@@ -62,7 +63,11 @@ RANDOM_STATE = 0
 MAX_FLAGGED_OK = 0.10
 # The other operating point reported: the highest threshold that still catches this share of risky drafts.
 HIGH_RECALL = 0.9
-C = 8.0  # 5-fold CV on 14,859 rows: AUC 0.956 at C=2, 0.959 at 4, 0.961 at 8, 0.962 at 16, 0.961 at 32
+# 5-fold CV on 21,394 rows: plain logistic regression reaches AUC 0.959 (C=8); on NB-weighted features 0.970 at
+# smoothing 0.1 and C=16 (0.969 at 0.05, 0.967 at 0.5, 0.963 at 1; 0.970 at C=4, 0.969 at C=64).
+C = 16.0
+NB_SMOOTHING = 0.1
+CATEGORY_C = 8.0  # the category classifier's own: a plain multinomial regression on the unweighted features
 WORD_NGRAMS = (1, 2)
 WORD_MIN_DF = 1
 CHAR_NGRAMS = (2, 4)
@@ -683,15 +688,66 @@ def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - (ends - sizes), sizes)
 
 
+class NaiveBayesLogisticRegression(ClassifierMixin, BaseEstimator):
+    """Logistic regression on features scaled by how much likelier each is in risky drafts than in ordinary ones.
+
+    The scaling is the log-count ratio of naive Bayes (Wang and Manning's NBSVM, 2012): an n-gram seen mostly in
+    one class starts out loud, one seen in both starts out quiet, and the regression only adjusts. On short texts
+    this ranks better than either model alone. The fitted `coef_` already includes the scaling, so the model
+    scores the plain TF-IDF features like any linear model: decision = x . coef_ + intercept_.
+    """
+
+    def __init__(
+        self,
+        C: float = 1.0,
+        smoothing: float = NB_SMOOTHING,
+        class_weight: str | None = None,
+        max_iter: int = 5000,
+        random_state: int | None = None,
+    ) -> None:
+        self.C = C
+        self.smoothing = smoothing
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def fit(
+        self, X: sp.spmatrix, y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> NaiveBayesLogisticRegression:
+        y = np.asarray(y)
+        classes = np.unique(y)
+        if len(classes) != 2:
+            raise ValueError(f"NaiveBayesLogisticRegression is binary: got classes {classes.tolist()}")
+        X = sp.csr_matrix(X)
+        positive, negative = (np.asarray(X[y == label].sum(axis=0)).ravel() + self.smoothing for label in classes[::-1])
+        self.log_count_ratios_ = np.log(positive / positive.sum()) - np.log(negative / negative.sum())
+        regression = LogisticRegression(
+            C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, random_state=self.random_state
+        ).fit(X @ sp.diags(self.log_count_ratios_), y, sample_weight=sample_weight)
+        self.classes_ = regression.classes_
+        self.coef_ = regression.coef_ * self.log_count_ratios_
+        self.intercept_ = regression.intercept_
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def decision_function(self, X: sp.spmatrix) -> np.ndarray:
+        return np.asarray(X @ self.coef_[0]).ravel() + self.intercept_[0]
+
+    def predict(self, X: sp.spmatrix) -> np.ndarray:
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+
 def build_pipeline(*, calibration: str = "sigmoid", c: float = C) -> Pipeline:
-    """Fresh, unfitted pipeline: normalise -> word + char TF-IDF -> calibrated balanced logistic regression."""
+    """Fresh, unfitted pipeline: normalise -> word + char TF-IDF -> calibrated balanced NB-weighted regression."""
     features = FeatureUnion(
         [
             ("word", HashedTfidfVectorizer("word", WORD_NGRAMS, min_df=WORD_MIN_DF)),
             ("char", HashedTfidfVectorizer("char_wb", CHAR_NGRAMS, min_df=CHAR_MIN_DF)),
         ]
     )
-    classifier = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=RANDOM_STATE)
+    classifier = NaiveBayesLogisticRegression(
+        C=c, smoothing=NB_SMOOTHING, class_weight="balanced", max_iter=5000, random_state=RANDOM_STATE
+    )
     folds = StratifiedKFold(n_splits=CV_FOLDS, shuffle=True, random_state=RANDOM_STATE)
     return Pipeline(
         [
@@ -1042,7 +1098,7 @@ def _stratification_keys(rows: list[CorpusRow]) -> np.ndarray:
 
 def fit_category_classifier(pipeline: Pipeline, texts: Sequence[str], categories: Sequence[str]) -> LogisticRegression:
     """Which risky category a draft resembles, learned from the risky rows on the risk model's own features."""
-    classifier = LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=RANDOM_STATE)
+    classifier = LogisticRegression(C=CATEGORY_C, class_weight="balanced", max_iter=5000, random_state=RANDOM_STATE)
     return classifier.fit(pipeline[:-1].transform(list(texts)), list(categories))
 
 
@@ -1169,7 +1225,10 @@ def save(result: TrainingResult, directory: Path = ARTIFACT_DIR) -> Path:
             "word_min_df": WORD_MIN_DF,
             "char_wb_ngrams": list(CHAR_NGRAMS),
             "char_min_df": CHAR_MIN_DF,
+            "classifier": "logistic regression on naive-Bayes log-count ratios",
             "C": C,
+            "nb_smoothing": NB_SMOOTHING,
+            "category_C": CATEGORY_C,
             "calibration": "sigmoid",
         },
         "cv": asdict(result.metrics),

@@ -159,7 +159,7 @@ OUTBOUND_MAX_RESPONSE_BYTES = env_int("OUTBOUND_MAX_RESPONSE_BYTES", 1_000_000, 
 # At or above CHECKER_MODEL_REVIEW_SCORE a draft that no rule sent to review goes to
 # review. Empty: the model's own per-language threshold from training (at most 10% of
 # the corpus's hard ordinary drafts flagged out of fold).
-CHECKER_MODEL_REVIEW_SCORE = env_float("CHECKER_MODEL_REVIEW_SCORE", 0.34)
+CHECKER_MODEL_REVIEW_SCORE = env_float("CHECKER_MODEL_REVIEW_SCORE", 0.26)
 # Below CHECKER_MODEL_CLEAR_SCORE a topic mention that would go to review is shown as a
 # note instead (a polling-station closure, a funeral director's hours): the model is
 # all but sure the draft is plain. 0 turns it off.

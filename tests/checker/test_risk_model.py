@@ -8,9 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import sklearn
 from django.core.management import CommandError, call_command
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 
 from checker import risk_model
 from checker.models import CATEGORIES
@@ -18,6 +20,7 @@ from checker.risk_model import (
     DEFAULT_CORPUS,
     CorpusError,
     HashedTfidfVectorizer,
+    NaiveBayesLogisticRegression,
     RiskModelError,
     file_sha256,
     load_risk_model,
@@ -146,6 +149,41 @@ def test_the_fast_scorer_gives_the_pipelines_own_probabilities(trained):
     by_scikit_learn = trained.model.pipeline.predict_proba(drafts)[:, 1]
 
     np.testing.assert_allclose(fast, by_scikit_learn, atol=1e-6)
+
+
+def test_naive_bayes_weighting_starts_a_word_seen_only_in_risky_drafts_loud_and_a_shared_word_quiet():
+    drafts = ["guns for sale", "guns and ammo", "cake for sale", "cake and tea"] * 5
+    risky = np.array([1, 1, 0, 0] * 5)
+    features = sp.csr_matrix(np.array([[t in d.split() for t in ("guns", "cake", "for")] for d in drafts], dtype=float))
+
+    model = NaiveBayesLogisticRegression(C=1.0).fit(features, risky)
+
+    guns, cake, shared = model.log_count_ratios_
+    assert guns > 0 > cake
+    assert abs(shared) < 1e-9
+    assert model.predict(features[:4]).tolist() == [1, 1, 0, 0]
+
+
+def test_naive_bayes_weighting_scores_plain_features_as_the_regression_scores_weighted_ones(trained):
+    drafts = [text for text, _, _ in SMALL_CORPUS]
+    labels = np.array([label == "risky" for _, label, _ in SMALL_CORPUS], dtype=int)
+    features = trained.model.pipeline[:-1].transform(drafts)
+    model = NaiveBayesLogisticRegression(C=4.0).fit(features, labels)
+
+    on_weighted = LogisticRegression(C=4.0, max_iter=5000).fit(features @ sp.diags(model.log_count_ratios_), labels)
+
+    np.testing.assert_allclose(
+        model.decision_function(features),
+        on_weighted.decision_function(features @ sp.diags(model.log_count_ratios_)),
+        atol=1e-5,
+    )
+    member = trained.model.pipeline.named_steps["classifier"].calibrated_classifiers_[0].estimator
+    assert isinstance(member, NaiveBayesLogisticRegression)
+
+
+def test_naive_bayes_weighting_refuses_more_than_two_labels():
+    with pytest.raises(ValueError, match="binary"):
+        NaiveBayesLogisticRegression().fit(sp.csr_matrix(np.eye(3)), np.array([0, 1, 2]))
 
 
 @pytest.mark.parametrize(("analyzer", "ngram_range", "min_df"), [("char_wb", (2, 4), 2), ("word", (1, 2), 1)])
