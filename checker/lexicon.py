@@ -132,6 +132,8 @@ class Lexicon:
     promotion_patterns: tuple[re.Pattern[str], ...]
     events: tuple[Event, ...]
     topics: dict[str, Topic] = field(default_factory=dict)
+    # Phrases that hold a promotion term but name a fundraiser ("bake sale"): the term in one sells nothing.
+    fundraisers: tuple[str, ...] = ()
 
     def by_category(self, category: str) -> tuple[LexiconEntry, ...]:
         return tuple(entry for entry in self.entries if entry.category == category)
@@ -194,13 +196,14 @@ def load_lexicon(lang: str, base_dir: Path | str | None = None) -> Lexicon:
     entries: list[LexiconEntry] = []
     promotion_terms: tuple[str, ...] = ()
     promotion_patterns: tuple[re.Pattern[str], ...] = ()
+    fundraisers: tuple[str, ...] = ()
     events: tuple[Event, ...] = ()
     topics: dict[str, Topic] = {}
     for path in sorted(folder.glob("*.toml")):
         data = _read_toml(path)
         label = f"{lang}/{path.name}"
         if path.name == PROMOTION_FILE:
-            promotion_terms, promotion_patterns = _promotion(data, label)
+            promotion_terms, promotion_patterns, fundraisers = _promotion(data, label)
         elif path.name == EVENTS_FILE:
             events = _events(data, label)
         elif path.name == MISREADING_FILE:
@@ -218,6 +221,7 @@ def load_lexicon(lang: str, base_dir: Path | str | None = None) -> Lexicon:
         promotion_patterns=promotion_patterns,
         events=events,
         topics=topics,
+        fundraisers=fundraisers,
     )
 
 
@@ -446,21 +450,28 @@ def _reject_duplicates(entries: list[LexiconEntry]) -> None:
         raise LexiconError(f"{places}: term {entry.term!r} is listed {problem}; keep one")
 
 
-def _promotion(data: dict[str, Any], label: str) -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
-    _only_keys(data, {"terms", "patterns"}, label, "the file")
+def _promotion(
+    data: dict[str, Any], label: str
+) -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...], tuple[str, ...]]:
+    _only_keys(data, {"terms", "patterns", "fundraisers"}, label, "the file")
     terms = _strings(data.get("terms", []), label, "terms")
-    for term in terms:
-        if not term.strip() or term != term.lower():
-            raise LexiconError(f"{label}: promotion term {term!r} must be non-empty lower case")
-    if len(set(terms)) != len(terms):
-        raise LexiconError(f"{label}: a promotion term is listed twice")
+    fundraisers = _strings(data.get("fundraisers", []), label, "fundraisers")
+    for kind, phrases in (("promotion term", terms), ("fundraiser", fundraisers)):
+        for phrase in phrases:
+            if not phrase.strip() or phrase != phrase.lower():
+                raise LexiconError(f"{label}: {kind} {phrase!r} must be non-empty lower case")
+        if len(set(phrases)) != len(phrases):
+            raise LexiconError(f"{label}: a {kind} is listed twice")
+    for phrase in fundraisers:
+        if not any(f" {term} " in f" {phrase} " for term in terms):
+            raise LexiconError(f"{label}: fundraiser {phrase!r} holds no promotion term, so it excuses nothing")
     patterns = []
     for source in _strings(data.get("patterns", []), label, "patterns"):
         try:
             patterns.append(re.compile(source, re.IGNORECASE))
         except re.error as error:
             raise LexiconError(f"{label}: pattern {source!r} is not a valid regular expression: {error}") from None
-    return tuple(terms), tuple(patterns)
+    return tuple(terms), tuple(patterns), tuple(fundraisers)
 
 
 def _events(data: dict[str, Any], label: str) -> tuple[Event, ...]:

@@ -39,6 +39,7 @@ class LanguagePipeline:
     risky_terms: dict[tuple[str, ...], LexiconEntry] = field(default_factory=dict)
     promotion_matcher: PhraseMatcher | None = None
     promotion_pattern: re.Pattern[str] | None = None
+    fundraiser_key: int = 0  # the promotion matcher's match id for a fundraiser's name
     tag_cache: dict = field(default_factory=dict)
     # The matcher's match ids (its keys' hashes), each with what it stands for: a hit is one lookup.
     stands_for: dict[int, LexiconEntry | Event] = field(default_factory=dict, repr=False)
@@ -122,6 +123,10 @@ def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced:
         variants = surface_forms(term, lang, nlp)
         if variants:
             promotion_matcher.add("promotion", [Doc(nlp.vocab, words=variant) for variant in variants])
+    # In the same matcher, so that one pass finds the cues and the fundraisers that excuse some of them.
+    fundraisers = [variant for phrase in lexicon.fundraisers for variant in surface_forms(phrase, lang, nlp)]
+    if fundraisers:
+        promotion_matcher.add(FUNDRAISER_KEY, [Doc(nlp.vocab, words=variant) for variant in fundraisers])
     return LanguagePipeline(
         lang=lang,
         nlp=nlp,
@@ -132,7 +137,11 @@ def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced:
         stands_for=stands_for,
         promotion_matcher=promotion_matcher,
         promotion_pattern=_one_pattern(lexicon.promotion_patterns),
+        fundraiser_key=nlp.vocab.strings[FUNDRAISER_KEY],
     )
+
+
+FUNDRAISER_KEY = "fundraiser"
 
 
 def _one_pattern(patterns) -> re.Pattern[str] | None:

@@ -136,8 +136,16 @@ def _longest_first(findings: list[Finding]) -> list[Finding]:
 
 
 def find_promotion(doc: Doc, text: str, pipeline: LanguagePipeline) -> tuple[int, int] | None:
-    """The first promotional cue (a sale word or an offer pattern), as a character span of `text` (the doc's text)."""
-    for _, start, end in pipeline.promotion_matcher(doc):
+    """The first promotional cue (a sale word or an offer pattern), as a character span of `text` (the doc's text).
+
+    A sale word inside a fundraiser's name ("bake sale", "charity sale") is not one: raising money for an appeal is
+    not profiting from the disaster it answers.
+    """
+    matches = pipeline.promotion_matcher(doc)
+    excused = [(start, end) for key, start, end in matches if key == pipeline.fundraiser_key]
+    for key, start, end in matches:
+        if key == pipeline.fundraiser_key or any(low <= start and end <= high for low, high in excused):
+            continue
         span = doc[start:end]
         return span.start_char, span.end_char
     found = pipeline.promotion_pattern.search(text) if pipeline.promotion_pattern else None

@@ -214,6 +214,21 @@ def test_english_special_files_meet_their_sizes():
     assert len(english.events) >= 40
 
 
+@pytest.mark.parametrize(
+    ("fundraisers", "error"),
+    [
+        ('["charity raffle"]', r"fundraiser 'charity raffle' holds no promotion term, so it excuses nothing"),
+        ('["Bake sale"]', r"fundraiser 'Bake sale' must be non-empty lower case"),
+        ('["bake sale", "bake sale"]', r"a fundraiser is listed twice"),
+    ],
+)
+def test_a_fundraiser_mistake_in_the_promotion_file_is_reported(tmp_path, fundraisers, error):
+    write(tmp_path / "en", "politics.toml", TOPIC_FILE)
+    write(tmp_path / "en", "promotion.toml", f'terms = ["sale"]\nfundraisers = {fundraisers}\n')
+    with pytest.raises(LexiconError, match=error):
+        load_lexicon("en", tmp_path)
+
+
 @pytest.mark.parametrize("lang", ["pl", "ar", "he", "zh"])
 def test_other_languages_cover_every_topic(lang):
     for category in TOPIC_CATEGORIES:

@@ -71,6 +71,39 @@ def test_an_offer_framed_by_an_unnamed_loss_or_crisis_is_newsjacking(draft):
     assert "newsjacking" in categories(report)
 
 
+def test_a_fundraiser_for_a_disaster_appeal_is_not_newsjacking():
+    report = check_text(
+        "Every penny from Saturday's bake sale goes to the Red Cross earthquake appeal. Hall Street, 10am-2pm.",
+        lang="en",
+    )
+
+    assert "newsjacking" not in categories(report)
+    assert report.verdict != "block"
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Our earthquake sale starts now: everything must go!",
+        "Bake sale for the earthquake appeal, and 20% off all cakes this weekend!",
+        "Bake sale on Saturday, and our summer sale ends the same day. Thoughts with all hit by the earthquake.",
+    ],
+)
+def test_an_offer_beside_a_fundraiser_still_rides_on_the_disaster(draft):
+    report = check_text(draft, lang="en")
+
+    assert report.verdict == "block"
+    assert "newsjacking" in categories(report)
+
+
+def test_a_hebrew_cake_sale_for_the_wounded_is_not_newsjacking_but_a_sale_is():
+    fundraiser = check_text("מכירת עוגות בשבת לטובת נפגעי רעידת האדמה, כל ההכנסות לעמותה", lang="he")
+    sale = check_text("סייל רעידת אדמה: 30% הנחה על הכל", lang="he")
+
+    assert "newsjacking" not in categories(fundraiser)
+    assert "newsjacking" in categories(sale)
+
+
 def test_the_same_framing_without_an_offer_is_only_a_note():
     report = check_text("In memory of our founder Jean, the shop will close at noon on Friday.", lang="en")
 
