@@ -181,6 +181,16 @@ def test_naive_bayes_weighting_scores_plain_features_as_the_regression_scores_we
     assert isinstance(member, NaiveBayesLogisticRegression)
 
 
+def test_naive_bayes_weighting_counts_a_row_of_weight_two_as_two_rows():
+    features = sp.csr_matrix(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 1.0]]))
+    labels = np.array([1, 0, 1, 0])
+
+    weighted = NaiveBayesLogisticRegression().fit(features, labels, sample_weight=np.array([2.0, 1, 1, 1]))
+    repeated = NaiveBayesLogisticRegression().fit(sp.vstack([features, features[0]]), np.append(labels, 1))
+
+    np.testing.assert_allclose(weighted.log_count_ratios_, repeated.log_count_ratios_)
+
+
 def test_naive_bayes_weighting_refuses_more_than_two_labels():
     with pytest.raises(ValueError, match="binary"):
         NaiveBayesLogisticRegression().fit(sp.csr_matrix(np.eye(3)), np.array([0, 1, 2]))
