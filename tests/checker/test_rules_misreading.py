@@ -44,6 +44,7 @@ def flagged(draft: str) -> list[tuple[str, str]]:
         ("Toy swap on Saturday #KIDSEXCHANGE", "#KIDSEXCHANGE", "kid sex change"),
         ("Recycling since 1978 at americanscrapmetal.com", "americanscrapmetal", "americans crap metal"),
         ("Best quarter ever #saleshitrecord", "#saleshitrecord", "sale shit record"),
+        ("Italian power tools at @PowerGenItalia", "@PowerGenItalia", "power genitalia"),
     ],
 )
 def test_a_tag_handle_or_domain_with_a_risky_second_reading_needs_review(draft, quoted, reading):
