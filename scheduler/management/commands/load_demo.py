@@ -129,7 +129,7 @@ POSTS = [
         3,
         "09:00",
         Status.IN_REVIEW,
-        "Election day: whoever gets your vote, our cafés will have the kettle on for the walk home.",
+        "Election day! Whichever party gets your vote, flat whites are on us until the polls close.",
         campaign="community",
     ),
     DemoPost(
