@@ -140,9 +140,12 @@ def test_a_draft_too_short_for_the_model_keeps_its_topic_finding_whatever_the_sc
     [
         ("This damn sale is the best one yet", "profanity"),
         ("Never forget 9/11. Today only: 11% off all sneakers.", "newsjacking"),
+        ("New in: presidential history books, including the greatest of all time. MAGA 2028!", "politics"),
+        ("Polls open at 7: vote labour for a fairer deal on rents", "politics"),
+        ("Our autumn walking socks are back. Not sold at the mass shooting memorial, obviously.", "tragedy"),
     ],
 )
-def test_profanity_hate_events_and_newsjacking_are_never_cleared(settings, draft, category):
+def test_profanity_hate_tragedies_partisan_slogans_and_newsjacking_are_never_cleared(settings, draft, category):
     settings.CHECKER_MODEL_CLEAR_SCORE = 1.0
 
     report = check_text(draft, lang="en")
