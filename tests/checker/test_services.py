@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from checker.report import CATEGORIES
+from checker.report import CATEGORIES, Finding
 from checker.risk_model import load_risk_model
-from checker.services import check_for_channels, check_text, check_texts
+from checker.services import check_for_channels, check_text, check_texts, idiom_rules_on
 from scheduler.models import Channel
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,28 @@ def test_an_idioms_quiet_day_note_stands_against_the_model(settings):
 
     assert [(f.rule, f.severity) for f in report.findings] == [("idiom.violent", "note")]
     assert report.verdict == "pass"
+
+
+def test_an_idioms_note_does_not_stand_against_the_model_about_another_kind_of_risk():
+    report = check_text("It vibrates, it thrusts, and she'll never want to put it down 😏 Our new massage gun.")
+
+    assert [(f.rule, f.category, f.severity) for f in report.findings] == [
+        ("idiom.violent", "weapons", "note"),
+        ("model.resembles_risky", "sexual", "review"),
+    ]
+    assert report.verdict == "review"
+
+
+@pytest.mark.parametrize(
+    ("likely", "overruled"),
+    [(("weapons",), True), (("sexual", "tragedy"), True), ((), True), (("sexual",), False), (("drugs", "hate"), False)],
+)
+def test_an_idiom_rules_only_on_violent_and_morbid_readings(likely, overruled):
+    idiom = Finding("idiom.violent", "weapons", "note", 0, 5, "A figure of speech.", "Drop it.")
+    topic = Finding("topic.religion", "religion", "note", 6, 9, "A mention.", "Check it.")
+
+    assert idiom_rules_on([idiom, topic], likely) is overruled
+    assert idiom_rules_on([topic], likely) is False
 
 
 def test_the_model_does_not_judge_drafts_of_three_words(settings):
