@@ -53,11 +53,12 @@ def main() -> None:
         by_lang[row["lang"]].append(index)
     risky = np.array([row["label"] == "risky" for row in rows])
     # Words as the check counts them: the language's own tokens (a Chinese draft has no spaces).
+    read = [normalize(row["text"]).text for row in rows]
     long_enough = np.array(
-        [len(language_pipeline(row["lang"]).nlp(normalize(row["text"]).text)) >= MODEL_MIN_WORDS for row in rows]
+        [len(language_pipeline(row["lang"]).nlp(text)) >= MODEL_MIN_WORDS for row, text in zip(rows, read, strict=True)]
     )
     # What the model reads each draft as: an idiom's note overrules it only about the idiom's own kind of risk.
-    likely = load_risk_model().likely_categories([normalize(row["text"]).text for row in rows])
+    likely = load_risk_model().likely_categories(read)
     print(f"{args.csv.name}: {risky.sum()} risky and {(~risky).sum()} ordinary drafts")
     best = None
     for clear in CLEAR_SCORES:
@@ -70,8 +71,7 @@ def main() -> None:
         rules_flag = np.array([report.verdict != "pass" for report in reports])
         rules_silent = np.array(
             [
-                rules_leave_it_to_the_model(report.findings, about_any_category=True)
-                and not idiom_rules_on(report.findings, categories)
+                rules_leave_it_to_the_model(report.findings) and not idiom_rules_on(report.findings, categories)
                 for report, categories in zip(reports, likely, strict=True)
             ]
         )

@@ -78,7 +78,7 @@ def check_texts(
             if found:
                 # Too short a draft gives the model too little to judge: its score clears nothing either.
                 found = findings[index] = _cleared_by_model(found, score, clear_below) if long_enough else found
-            if score >= threshold and long_enough and rules_leave_it_to_the_model(found, about_any_category=True):
+            if score >= threshold and long_enough and rules_leave_it_to_the_model(found):
                 model_flagged.append(index)
     likely = assessment.likely_categories(model_flagged)
     for index, categories in zip(model_flagged, likely, strict=True):
@@ -118,7 +118,7 @@ def check_for_channels(
         for finding in report.findings:
             findings.setdefault((finding.rule, finding.start, finding.end, finding.category), finding)
     merged = sorted(findings.values(), key=lambda f: (f.start, f.end))
-    if not rules_leave_it_to_the_model([f for f in merged if f.rule != MODEL_RULE], about_any_category=True):
+    if not rules_leave_it_to_the_model([f for f in merged if f.rule != MODEL_RULE]):
         merged = [f for f in merged if f.rule != MODEL_RULE]
     return dataclasses.replace(reports[0], findings=merged, verdict=verdict_for(merged))
 
@@ -191,26 +191,23 @@ def _cleared_by_model(findings: list[Finding], score: float, clear_below: float)
 TOPIC_RULE_PREFIX = "topic."
 
 
-def rules_leave_it_to_the_model(findings: list[Finding], *, about_any_category: bool = False) -> bool:
+def rules_leave_it_to_the_model(findings: list[Finding]) -> bool:
     """Whether the learned score may add a finding: only where no rule sent the draft to review or block.
 
-    Most notes do not silence it: a note judged one phrase, the model reads the whole draft (on the
-    development set this catches a twentieth more risky drafts at the same pass rate). An idiom's note does:
-    "killer deal" is fine on a quiet day by the editors' own ruling, which the model must not overturn.
-    `about_any_category`: an idiom's note is left for `_idiom_rules_on` to weigh against what the model finds.
+    Notes do not silence it: a note judged one phrase, the model reads the whole draft (on the development set
+    this catches a twentieth more risky drafts at the same pass rate). An idiom's note is the exception, weighed
+    against what the model finds by `idiom_rules_on` once the model's likely categories are known.
     """
-    return all(
-        f.severity == "note" and (about_any_category or not f.rule.startswith(IDIOM_RULE_PREFIX)) for f in findings
-    )
+    return all(f.severity == "note" for f in findings)
 
 
 def idiom_rules_on(findings: list[Finding], likely_categories: tuple[str, ...]) -> bool:
     """Whether an idiom's note overrules the model here: only about the kind of risk idioms are.
 
-    The editors ruled "massage gun" and "drop a bomb" fine on a quiet day, so the model may not flag the
-    draft for violent or morbid language; but a draft it reads as sexual innuendo ("it vibrates, it
-    thrusts... our new massage gun") is not what the ruling was about. A model finding with no likely
-    category is overruled, as before.
+    "Killer deal", "massage gun" and "drop a bomb" are fine on a quiet day by the editors' own ruling, which the
+    model must not overturn by flagging the draft for violent or morbid language; but a draft it reads as sexual
+    innuendo ("it vibrates, it thrusts... our new massage gun") is not what the ruling was about. A model finding
+    with no likely category is overruled.
     """
     if not any(f.rule.startswith(IDIOM_RULE_PREFIX) for f in findings):
         return False
