@@ -43,7 +43,13 @@ def main() -> None:
     from checker.normalize import normalize
     from checker.pipeline import language_pipeline
     from checker.risk_model import load_risk_model
-    from checker.services import MODEL_MIN_WORDS, check_texts, idiom_rules_on, rules_leave_it_to_the_model
+    from checker.services import (
+        MODEL_MIN_WORDS,
+        check_texts,
+        idiom_rules_on,
+        rules_leave_it_to_the_model,
+        without_idioms,
+    )
 
     with args.csv.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -57,8 +63,10 @@ def main() -> None:
     long_enough = np.array(
         [len(language_pipeline(row["lang"]).nlp(text)) >= MODEL_MIN_WORDS for row, text in zip(rows, read, strict=True)]
     )
-    # What the model reads each draft as: an idiom's note overrules it only about the idiom's own kind of risk.
-    likely = load_risk_model().likely_categories(read)
+    # What the model reads each draft as: an idiom's note overrules it only about the idiom's own kind of risk, and
+    # only where the draft with its idioms blanked out scores under the threshold.
+    model = load_risk_model()
+    likely = model.likely_categories(read)
     print(f"{args.csv.name}: {risky.sum()} risky and {(~risky).sum()} ordinary drafts")
     best = None
     for clear in CLEAR_SCORES:
@@ -69,17 +77,18 @@ def main() -> None:
                 reports[index] = report
         scores = np.array([report.score for report in reports])
         rules_flag = np.array([report.verdict != "pass" for report in reports])
-        rules_silent = np.array(
-            [
-                rules_leave_it_to_the_model(report.findings) and not idiom_rules_on(report.findings, categories)
-                for report, categories in zip(reports, likely, strict=True)
-            ]
-        )
+        rules_silent = np.array([rules_leave_it_to_the_model(report.findings) for report in reports])
+        ruled = [i for i, categories in enumerate(likely) if idiom_rules_on(reports[i].findings, categories)]
+        # Scored as check_texts scores them: blanked, then normalised (the reports' spans are on the drafts).
+        without = [normalize(without_idioms(rows[i]["text"], reports[i].findings)).text for i in ruled]
+        score_without_idioms = np.full(len(rows), np.inf)
+        score_without_idioms[ruled] = model.score(without)
         print(f"\nclear score {clear}: rules alone recall {rules_flag[risky].mean():.3f}, ", end="")
         print(f"ordinary pass rate {1 - rules_flag[~risky].mean():.3f}")
         print(f"{'threshold':>10}{'recall':>9}{'pass rate':>11}")
         for threshold in np.arange(0.20, 0.991, 0.02):
-            flagged = rules_flag | (rules_silent & long_enough & (scores >= threshold))
+            model_flags = rules_silent & long_enough & (scores >= threshold) & (score_without_idioms >= threshold)
+            flagged = rules_flag | model_flags
             recall, pass_rate = flagged[risky].mean(), 1 - flagged[~risky].mean()
             print(f"{threshold:>10.2f}{recall:>9.3f}{pass_rate:>11.3f}")
             if pass_rate >= args.target_pass_rate and (best is None or (recall, pass_rate) > best[:2]):

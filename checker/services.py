@@ -81,8 +81,11 @@ def check_texts(
             if score >= threshold and long_enough and rules_leave_it_to_the_model(found):
                 model_flagged.append(index)
     likely = assessment.likely_categories(model_flagged)
+    # An idiom's ruling covers the idiom: the flag stands if the draft with its idioms blanked out still earns it.
+    ruled = [i for i, categories in zip(model_flagged, likely, strict=True) if idiom_rules_on(findings[i], categories)]
+    ruled_on = dict(zip(ruled, model.score([without_idioms(read[i], findings[i]) for i in ruled]), strict=True))
     for index, categories in zip(model_flagged, likely, strict=True):
-        if idiom_rules_on(findings[index], categories):
+        if index in ruled_on and ruled_on[index] < (review_score or model.threshold_for(languages[index])):
             continue
         topic = pipelines[languages[index]].lexicon.topics.get(categories[0]) if categories else None
         findings[index].append(_model_finding(scores[index], categories, topic, len(read[index])))
@@ -202,16 +205,26 @@ def rules_leave_it_to_the_model(findings: list[Finding]) -> bool:
 
 
 def idiom_rules_on(findings: list[Finding], likely_categories: tuple[str, ...]) -> bool:
-    """Whether an idiom's note overrules the model here: only about the kind of risk idioms are.
+    """Whether an idiom's note may overrule the model here: only about the kind of risk idioms are.
 
     "Killer deal", "massage gun" and "drop a bomb" are fine on a quiet day by the editors' own ruling, which the
     model must not overturn by flagging the draft for violent or morbid language; but a draft it reads as sexual
     innuendo ("it vibrates, it thrusts... our new massage gun") is not what the ruling was about. A model finding
-    with no likely category is overruled.
+    with no likely category may be overruled. Even then the ruling covers the idiom only: the caller scores the
+    draft again with its idioms blanked out (`without_idioms`), and a flag the rest still earns stands.
     """
     if not any(f.rule.startswith(IDIOM_RULE_PREFIX) for f in findings):
         return False
     return not likely_categories or not IDIOM_KINDS.isdisjoint(likely_categories)
+
+
+def without_idioms(text: str, findings: list[Finding]) -> str:
+    """The draft with each idiom a rule noted blanked out: what the model is left with once the idioms are set aside
+    ("drop a bomb on the group chat 💣" still shows the bomb)."""
+    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
+        if finding.rule.startswith(IDIOM_RULE_PREFIX):
+            text = f"{text[: finding.start]} {text[finding.end :]}"
+    return text
 
 
 # What an idiom's ruling covers: violent and morbid language, and an offer dressed in it ("killer deals").

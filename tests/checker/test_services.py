@@ -7,7 +7,7 @@ import pytest
 
 from checker.report import CATEGORIES, Finding
 from checker.risk_model import load_risk_model
-from checker.services import check_for_channels, check_text, check_texts, idiom_rules_on
+from checker.services import check_for_channels, check_text, check_texts, idiom_rules_on, without_idioms
 from scheduler.models import Channel
 
 pytestmark = pytest.mark.django_db
@@ -64,13 +64,39 @@ def test_a_note_does_not_silence_the_model(settings):
     assert report.verdict == "review"
 
 
-def test_an_idioms_quiet_day_note_stands_against_the_model(settings):
-    settings.CHECKER_MODEL_REVIEW_SCORE = 0.001
+def test_an_idioms_quiet_day_note_stands_against_a_flag_the_idiom_earns(settings):
+    draft = "Huge savings this weekend, a real killer deal on garden chairs"
+    with_idiom, without_it = load_risk_model().score([draft, draft.replace("killer deal", " ")])
+    assert without_it < with_idiom
+    settings.CHECKER_MODEL_REVIEW_SCORE = (with_idiom + without_it) / 2
 
-    report = check_text("Huge savings this weekend, a real killer deal on garden chairs")
+    report = check_text(draft)
 
     assert [(f.rule, f.severity) for f in report.findings] == [("idiom.violent", "note")]
     assert report.verdict == "pass"
+
+
+def test_a_flag_the_rest_of_the_draft_earns_stands_beside_an_idioms_note(settings):
+    draft = "Huge savings this weekend, a real killer deal on garden chairs"
+    settings.CHECKER_MODEL_REVIEW_SCORE = min(load_risk_model().score([draft.replace("killer deal", " ")])[0], 0.99)
+
+    report = check_text(draft)
+
+    assert [(f.rule, f.severity) for f in report.findings] == [
+        ("idiom.violent", "note"),
+        ("model.resembles_risky", "review"),
+    ]
+
+
+def test_without_idioms_blanks_each_idiom_and_nothing_else():
+    draft = "Killer deals on fire pits: drop a bomb on your garden, not a hint of war."
+    idioms = [
+        Finding("idiom.violent", "weapons", "note", 0, 12, "A figure of speech.", "Drop it."),
+        Finding("idiom.violent", "weapons", "note", 27, 38, "A figure of speech.", "Drop it."),
+    ]
+    war = Finding("topic.violence", "violence", "note", 69, 72, "A mention.", "Check it.")
+
+    assert without_idioms(draft, [war, *idioms]) == "  on fire pits:   on your garden, not a hint of war."
 
 
 def test_an_idioms_note_does_not_stand_against_the_model_about_another_kind_of_risk():
