@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import calendar
 import functools
+import itertools
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -112,6 +114,45 @@ class Event:
 
 
 @dataclass(frozen=True)
+class DateWriting:
+    """How a language writes a full date, so that an event's day and year name it as surely as its name does:
+    "we opened our doors on 11 September 2001". A date without its year is never one ("sale ends 11 September").
+
+    `months[m - 1]` holds the ways month m is written ("september", "sept", "sep"); `ordinals[d - 1]` the ways
+    day d is ("11th"); `formats` combine the placeholders in DATE_PLACEHOLDERS.
+    """
+
+    months: tuple[tuple[str, ...], ...]
+    ordinals: tuple[tuple[str, ...], ...]
+    formats: tuple[str, ...]
+
+    def written(self, month_day: str, year: int) -> list[str]:
+        """Every way this language writes that day of that year, lower case."""
+        month, day = (int(part) for part in month_day.split("-"))
+        fixed = {
+            "day": str(day),
+            "day2": f"{day:02d}",
+            "month": str(month),
+            "month2": f"{month:02d}",
+            "year": str(year),
+        }
+        choices = {
+            "month_name": self.months[month - 1] if self.months else (),
+            "ordinal": self.ordinals[day - 1] if self.ordinals else (),
+        }
+        phrases: dict[str, None] = {}
+        for form in self.formats:
+            names = [name for name in choices if f"{{{name}}}" in form]
+            for picked in itertools.product(*(choices[name] for name in names)):
+                phrases[form.format(**fixed, **dict(zip(names, picked, strict=True))).lower()] = None
+        return list(phrases)
+
+
+DATE_PLACEHOLDERS = frozenset({"day", "day2", "ordinal", "month", "month2", "month_name", "year"})
+_DATE_WRITING_KEYS = {"months", "ordinals", "formats"}
+
+
+@dataclass(frozen=True)
 class Topic:
     """A topic file's own settings: what a finding about the topic says when no single term is to blame."""
 
@@ -134,6 +175,7 @@ class Lexicon:
     topics: dict[str, Topic] = field(default_factory=dict)
     # Phrases that hold a promotion term but name a fundraiser ("bake sale"): the term in one sells nothing.
     fundraisers: tuple[str, ...] = ()
+    dates: DateWriting | None = None  # events.toml's [dates]: how the language writes an event's day and year
 
     def by_category(self, category: str) -> tuple[LexiconEntry, ...]:
         return tuple(entry for entry in self.entries if entry.category == category)
@@ -198,6 +240,7 @@ def load_lexicon(lang: str, base_dir: Path | str | None = None) -> Lexicon:
     promotion_patterns: tuple[re.Pattern[str], ...] = ()
     fundraisers: tuple[str, ...] = ()
     events: tuple[Event, ...] = ()
+    dates: DateWriting | None = None
     topics: dict[str, Topic] = {}
     for path in sorted(folder.glob("*.toml")):
         data = _read_toml(path)
@@ -206,6 +249,7 @@ def load_lexicon(lang: str, base_dir: Path | str | None = None) -> Lexicon:
             promotion_terms, promotion_patterns, fundraisers = _promotion(data, label)
         elif path.name == EVENTS_FILE:
             events = _events(data, label)
+            dates = _date_writing(data.get("dates"), label)
         elif path.name == MISREADING_FILE:
             continue  # read by load_misreading: its words are not matched in running text
         else:
@@ -222,6 +266,7 @@ def load_lexicon(lang: str, base_dir: Path | str | None = None) -> Lexicon:
         events=events,
         topics=topics,
         fundraisers=fundraisers,
+        dates=dates,
     )
 
 
@@ -474,8 +519,49 @@ def _promotion(
     return tuple(terms), tuple(patterns), tuple(fundraisers)
 
 
+def _date_writing(data: Any, label: str) -> DateWriting | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise LexiconError(f"{label}: `dates` must be written as a [dates] table")
+    _only_keys(data, _DATE_WRITING_KEYS, label, "[dates]")
+    months = _alternatives(data["months"], 12, label, "[dates] months") if "months" in data else ()
+    ordinals = _alternatives(data["ordinals"], 31, label, "[dates] ordinals") if "ordinals" in data else ()
+    formats = _strings(data.get("formats", []), label, "[dates] formats")
+    if not formats:
+        raise LexiconError(f"{label}: [dates]: list at least one format, e.g. '{{day}} {{month_name}} {{year}}'")
+    for form in formats:
+        try:
+            used = {name for _, name, _, _ in string.Formatter().parse(form) if name is not None}
+        except ValueError as error:
+            raise LexiconError(f"{label}: [dates] format {form!r}: {error}") from None
+        if not used <= DATE_PLACEHOLDERS:
+            unknown = ", ".join(sorted(used - DATE_PLACEHOLDERS))
+            raise LexiconError(f"{label}: [dates] format {form!r}: unknown placeholder(s) {unknown}")
+        if "year" not in used or not used & {"day", "day2", "ordinal"} or not used & {"month", "month2", "month_name"}:
+            raise LexiconError(
+                f"{label}: [dates] format {form!r} must hold a day, a month and {{year}}: a date without its year "
+                'is an ordinary date ("sale ends 11 September")'
+            )
+        if "ordinal" in used and not ordinals:
+            raise LexiconError(f"{label}: [dates] format {form!r} uses {{ordinal}}: list the 31 `ordinals`")
+        if "month_name" in used and not months:
+            raise LexiconError(f"{label}: [dates] format {form!r} uses {{month_name}}: list the 12 `months`")
+    return DateWriting(months=months, ordinals=ordinals, formats=tuple(formats))
+
+
+def _alternatives(value: Any, count: int, label: str, where: str) -> tuple[tuple[str, ...], ...]:
+    """A list of `count` items, each one text value or a list of them (the ways one month or day is written)."""
+    if not isinstance(value, list) or len(value) != count:
+        raise LexiconError(f"{label}: {where}: expected a list of {count} items, got {value!r}")
+    items = tuple((item,) if isinstance(item, str) else tuple(_strings(item, label, where)) for item in value)
+    if not all(items) or not all(text.strip() for item in items for text in item):
+        raise LexiconError(f"{label}: {where}: every item needs at least one non-empty value")
+    return items
+
+
 def _events(data: dict[str, Any], label: str) -> tuple[Event, ...]:
-    _only_keys(data, {"events"}, label, "the file")
+    _only_keys(data, {"events", "dates"}, label, "the file")
     events = []
     owner: dict[str, str] = {}
     for index, item in enumerate(_list_of_tables(data.get("events", []), label, "events")):
@@ -561,6 +647,7 @@ def _choice(data: dict[str, Any], key: str, allowed: tuple[str, ...], label: str
 
 
 __all__ = [
+    "DateWriting",
     "Event",
     "IAB_RISKS",
     "IAB_SENSITIVE_TOPICS",

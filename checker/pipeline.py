@@ -24,9 +24,16 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from checker.lexicon import Event, Lexicon, LexiconEntry, load_lexicon
+from checker.lexicon import DateWriting, Event, Lexicon, LexiconEntry, load_lexicon
 
 _BUILD_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class EventDate:
+    """A matcher hit on the full date of an event ("11 September 2001"), rather than on one of its names."""
+
+    event: Event
 
 
 @dataclass
@@ -42,10 +49,10 @@ class LanguagePipeline:
     fundraiser_key: int = 0  # the promotion matcher's match id for a fundraiser's name
     tag_cache: dict = field(default_factory=dict)
     # The matcher's match ids (its keys' hashes), each with what it stands for: a hit is one lookup.
-    stands_for: dict[int, LexiconEntry | Event] = field(default_factory=dict, repr=False)
+    stands_for: dict[int, LexiconEntry | Event | EventDate] = field(default_factory=dict, repr=False)
 
-    def matched(self, match_id: int) -> LexiconEntry | Event:
-        """What a matcher hit stands for: a lexicon entry, or a named event."""
+    def matched(self, match_id: int) -> LexiconEntry | Event | EventDate:
+        """What a matcher hit stands for: a lexicon entry, a named event, or an event's date."""
         return self.stands_for[match_id]
 
 
@@ -99,7 +106,7 @@ def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced:
     entries = [e for e in (*lexicon.entries, *added) if e.term.lower() not in silenced]
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     risky_terms: dict[tuple[str, ...], LexiconEntry] = {}
-    stands_for: dict[int, LexiconEntry | Event] = {}
+    stands_for: dict[int, LexiconEntry | Event | EventDate] = {}
     for index, entry in enumerate(entries):
         variants = surface_forms(entry.term, lang, nlp)
         if not variants:
@@ -118,6 +125,9 @@ def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced:
             f"event:{index}", [Doc(nlp.vocab, words=[t.lower_ for t in alias]) for alias in aliases if len(alias)]
         )
         stands_for[nlp.vocab.strings[f"event:{index}"]] = event
+        if lexicon.dates is not None:
+            matcher.add(f"event-date:{index}", _date_patterns(nlp, lexicon.dates, event))
+            stands_for[nlp.vocab.strings[f"event-date:{index}"]] = EventDate(event)
     promotion_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     for term in lexicon.promotion_terms:
         variants = surface_forms(term, lang, nlp)
@@ -144,6 +154,17 @@ def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced:
 FUNDRAISER_KEY = "fundraiser"
 
 
+def _date_patterns(nlp: Language, dates: DateWriting, event: Event) -> list[Doc]:
+    """Each way the event's date is written, tokenised; an abbreviation's stop both as drafts capitalise it and as
+    they do not, since the tokenizer keeps "Sept." whole but splits "sept." in two (the matcher reads LOWER)."""
+    shown = []
+    for phrase in dates.written(event.month_day, event.year):
+        shown.append(phrase)
+        if "." in phrase and phrase.title() != phrase:
+            shown.append(phrase.title())
+    return list(nlp.tokenizer.pipe(shown))
+
+
 def _one_pattern(patterns) -> re.Pattern[str] | None:
     """One alternation instead of a dozen searches per draft."""
     if not patterns:
@@ -157,6 +178,8 @@ def _teach_jieba(lexicon: Lexicon, added: tuple[LexiconEntry, ...]) -> None:
 
     words = [e.term for e in (*lexicon.entries, *added)] + list(lexicon.promotion_terms)
     words += [alias for event in lexicon.events for alias in (event.name, *event.aliases)]
+    if lexicon.dates is not None:
+        words += [phrase for event in lexicon.events for phrase in lexicon.dates.written(event.month_day, event.year)]
     for word in words:
         if word and " " not in word:
             jieba.add_word(word)

@@ -11,7 +11,7 @@ from datetime import datetime
 from spacy.tokens import Doc
 
 from checker.lexicon import Event, LexiconEntry, load_misreading
-from checker.pipeline import LanguagePipeline, language_pipeline
+from checker.pipeline import EventDate, LanguagePipeline, language_pipeline
 from checker.report import Finding, severity_rank
 from checker.segmentation import casing_disambiguates, read_tag, split_tag
 
@@ -56,6 +56,9 @@ def lexicon_findings(doc: Doc, pipeline: LanguagePipeline, context: CheckContext
         entry = pipeline.matched(match_id)
         if isinstance(entry, Event):
             findings.append(event_finding(entry, span.start_char, span.end_char))
+            continue
+        if isinstance(entry, EventDate):
+            findings.append(event_date_finding(entry.event, span))
             continue
         severity = entry.severity
         message = entry.message
@@ -119,6 +122,21 @@ def event_finding(event, start: int, end: int) -> Finding:
         end=end,
         message=f"Names {event.name} ({event.year}). Anything upbeat or commercial next to it reads as exploiting it.",
         suggestion="Keep brand and offers out of any post that names it: a plain, sincere message, or silence.",
+        iab="Death, Injury or Military Conflict",
+        iab_risk="high",
+    )
+
+
+def event_date_finding(event, span) -> Finding:
+    """The day and year of a tragedy or disaster, written out: readers know "11 September 2001" as they know 9/11."""
+    return Finding(
+        rule="event.date",
+        category=event.category,
+        severity="review",
+        start=span.start_char,
+        end=span.end_char,
+        message=f"{span.text} is the day of {event.name}. Readers will read the date as the event.",
+        suggestion="Leave the date out, or say it another way, unless the post is about the event itself.",
         iab="Death, Injury or Military Conflict",
         iab_risk="high",
     )

@@ -229,6 +229,39 @@ def test_a_fundraiser_mistake_in_the_promotion_file_is_reported(tmp_path, fundra
         load_lexicon("en", tmp_path)
 
 
+def test_each_language_writes_an_events_day_and_year_in_its_own_forms():
+    attacks = next(event for event in load_lexicon("en").events if event.name == "September 11 attacks")
+    written = {lang: set(load_lexicon(lang).dates.written(attacks.month_day, attacks.year)) for lang in LANGUAGES}
+
+    assert {"11 september 2001", "sept 11, 2001", "11th of september 2001", "09/11/2001", "2001-09-11"} <= written["en"]
+    assert {"11 września 2001", "11.09.2001"} <= written["pl"]
+    assert {"11 בספטמבר 2001", "ב-11 בספטמבר 2001"} <= written["he"]
+    assert {"11 سبتمبر 2001", "11 أيلول 2001"} <= written["ar"]
+    assert "2001年9月11日" in written["zh"]
+    assert not any("2001" not in phrase for phrases in written.values() for phrase in phrases)
+
+
+@pytest.mark.parametrize(
+    ("dates", "error"),
+    [
+        (
+            'formats = ["{day} {month_name}"]\nmonths = ' + str([f"m{n}" for n in range(12)]),
+            r"must hold a day, a month",
+        ),
+        ('formats = ["{day} {weekday} {year}"]', r"unknown placeholder\(s\) weekday"),
+        ('formats = ["{ordinal} {month} {year}"]', r"uses \{ordinal\}: list the 31 `ordinals`"),
+        ('formats = ["{day} {month_name} {year}"]', r"uses \{month_name\}: list the 12 `months`"),
+        ('formats = ["{day}.{month}.{year}"]\nmonths = ["january"]', r"months: expected a list of 12 items"),
+        ("formats = []", r"list at least one format"),
+    ],
+)
+def test_a_date_writing_mistake_in_the_events_file_is_reported(tmp_path, dates, error):
+    write(tmp_path / "en", "politics.toml", TOPIC_FILE)
+    write(tmp_path / "en", "events.toml", f"[dates]\n{dates}\n")
+    with pytest.raises(LexiconError, match=error):
+        load_lexicon("en", tmp_path)
+
+
 @pytest.mark.parametrize("lang", ["pl", "ar", "he", "zh"])
 def test_other_languages_cover_every_topic(lang):
     for category in TOPIC_CATEGORIES:

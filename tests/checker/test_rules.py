@@ -57,6 +57,60 @@ def test_a_named_attack_with_an_offer_is_newsjacking():
 
 
 @pytest.mark.parametrize(
+    ("draft", "written"),
+    [
+        ("We opened our doors on 11 September 2001 and we're still standing!", "11 September 2001"),
+        ("On Sept. 11, 2001 our founder opened the first shop.", "Sept. 11, 2001"),
+        ("Serving the town since the 11th of September, 2001.", "11th of September, 2001"),
+        ("Founded 09/11/2001, and still family run.", "09/11/2001"),
+        ("Our first run club met on 2013-04-15: happy anniversary, runners!", "2013-04-15"),
+        ("It all began on April 15th, 2013 with one food truck.", "April 15th, 2013"),
+    ],
+)
+def test_the_day_and_year_of_a_tragedy_name_it(draft, written):
+    report = check_text(draft, lang="en")
+
+    assert [(f.rule, report.text[f.start : f.end]) for f in report.findings] == [("event.date", written)]
+    assert report.verdict == "review"
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Our autumn sale ends 11 September. Don't miss it!",
+        "We opened our doors on 12 September 2001 and we're still standing!",
+        "Founded in 2001, open every day in September.",
+    ],
+)
+def test_a_date_without_the_year_or_another_day_names_no_event(draft):
+    assert "event.date" not in {f.rule for f in check_text(draft, lang="en").findings}
+
+
+def test_an_anniversary_offer_on_the_day_of_an_attack_is_newsjacking():
+    report = check_text("We opened on 11 September 2001! Anniversary sale: 20% off everything.", lang="en")
+
+    assert report.verdict == "block"
+    assert "newsjacking.promotion_with_tragedy" in {f.rule for f in report.findings}
+
+
+@pytest.mark.parametrize(
+    ("draft", "lang", "written"),
+    [
+        ("Otworzyliśmy nasz pierwszy sklep 11 września 2001 roku.", "pl", "11 września 2001"),
+        ("Z Wami od 11.09.2001!", "pl", "11.09.2001"),
+        ("פתחנו את החנות ב-11 בספטמבר 2001", "he", "ב-11 בספטמבר 2001"),
+        ("افتتحنا أول فرع لنا في 11 أيلول 2001", "ar", "11 أيلول 2001"),
+        ("我们的第一家店于2001年9月11日开业", "zh", "2001年9月11日"),
+    ],
+)
+def test_each_language_writes_the_day_of_a_tragedy_its_own_way(draft, lang, written):
+    report = check_text(draft, lang=lang)
+
+    assert ("event.date", written) in [(f.rule, report.text[f.start : f.end]) for f in report.findings]
+    assert report.verdict != "pass"
+
+
+@pytest.mark.parametrize(
     "draft",
     [
         "In memory of Her Majesty, enjoy 20% off all tea sets this week",
