@@ -47,6 +47,7 @@ MISREADING_FILE = "misreading.toml"
 
 _FILE_KEYS = {"category", "rule", "severity", "iab", "iab_risk", "message", "suggestion", "terms", "entries"}
 _IDIOM_FILE_KEYS = _FILE_KEYS | {"incident_kinds"}
+_TOPIC_FILE_KEYS = _FILE_KEYS | {"everyday"}
 _ENTRY_KEYS = {"term", "terms", "forms", "category", "rule", "severity", "iab", "iab_risk", "message", "suggestion"}
 _IDIOM_ENTRY_KEYS = _ENTRY_KEYS | {"incident_kinds"}
 _MISREADING_FILE_KEYS = {"rule", "severity", "iab", "iab_risk", "message", "suggestion", "entries", "whole"}
@@ -176,6 +177,9 @@ class Lexicon:
     # Phrases that hold a promotion term but name a fundraiser ("bake sale"): the term in one sells nothing.
     fundraisers: tuple[str, ...] = ()
     dates: DateWriting | None = None  # events.toml's [dates]: how the language writes an event's day and year
+    # Phrases that hold a topic term in its everyday sense ("shooting star", "clay shooting"): the term in one is
+    # not the topic.
+    everyday: tuple[str, ...] = ()
 
     def by_category(self, category: str) -> tuple[LexiconEntry, ...]:
         return tuple(entry for entry in self.entries if entry.category == category)
@@ -241,6 +245,7 @@ def load_lexicon(lang: str, base_dir: Path | str | None = None) -> Lexicon:
     fundraisers: tuple[str, ...] = ()
     events: tuple[Event, ...] = ()
     dates: DateWriting | None = None
+    everyday: list[str] = []
     topics: dict[str, Topic] = {}
     for path in sorted(folder.glob("*.toml")):
         data = _read_toml(path)
@@ -255,6 +260,7 @@ def load_lexicon(lang: str, base_dir: Path | str | None = None) -> Lexicon:
         else:
             file_entries = _entry_file(data, label, path.name)
             entries.extend(file_entries)
+            everyday += _everyday(data, label, file_entries)
             if path.name not in (IDIOMS_FILE, INSENSITIVE_FILE) and file_entries:
                 topics[data["category"]] = _topic(data, file_entries[0])
     _reject_duplicates(entries)
@@ -267,6 +273,7 @@ def load_lexicon(lang: str, base_dir: Path | str | None = None) -> Lexicon:
         topics=topics,
         fundraisers=fundraisers,
         dates=dates,
+        everyday=tuple(everyday),
     )
 
 
@@ -400,9 +407,10 @@ def _entry_file(data: dict[str, Any], label: str, filename: str) -> list[Lexicon
     """A topic, insensitive or idioms file, expanded into one entry per listed form."""
     is_idioms = filename == IDIOMS_FILE
     is_insensitive = filename == INSENSITIVE_FILE
-    _only_keys(data, _IDIOM_FILE_KEYS if is_idioms else _FILE_KEYS, label, "the file")
-    defaults = {key: data[key] for key in data if key not in ("terms", "entries")}
-    if not is_idioms and not is_insensitive and filename != MISREADING_FILE and "category" not in data:
+    is_topic = not is_idioms and not is_insensitive and filename != MISREADING_FILE
+    _only_keys(data, _IDIOM_FILE_KEYS if is_idioms else _TOPIC_FILE_KEYS if is_topic else _FILE_KEYS, label, "the file")
+    defaults = {key: data[key] for key in data if key not in ("terms", "entries", "everyday")}
+    if is_topic and "category" not in data:
         raise LexiconError(f"{label}: a topic file needs `category` (one of {', '.join(TOPIC_CATEGORIES)})")
     if is_insensitive and "terms" in data:
         raise LexiconError(f"{label}: list each term as an [[entries]] table with its own message and suggestion")
@@ -456,6 +464,20 @@ def _entry_file(data: dict[str, Any], label: str, filename: str) -> list[Lexicon
         }
         entries.extend(LexiconEntry(term=form, base=forms[0], source=label, **fields) for form in forms)
     return entries
+
+
+def _everyday(data: dict[str, Any], label: str, entries: list[LexiconEntry]) -> list[str]:
+    """A topic file's `everyday` phrases, each holding one of the file's terms as whole words."""
+    phrases = _strings(data.get("everyday", []), label, "everyday")
+    terms = [entry.term for entry in entries]
+    for phrase in phrases:
+        if not phrase.strip() or phrase != phrase.lower():
+            raise LexiconError(f"{label}: everyday phrase {phrase!r} must be non-empty lower case")
+        if not any(f" {term} " in f" {phrase} " for term in terms):
+            raise LexiconError(f"{label}: everyday phrase {phrase!r} holds no term of this file, so it excuses nothing")
+    if len(set(phrases)) != len(phrases):
+        raise LexiconError(f"{label}: an everyday phrase is listed twice")
+    return phrases
 
 
 def _forms(item: dict[str, Any], label: str, where: str) -> list[str]:

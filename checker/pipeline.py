@@ -29,6 +29,14 @@ from checker.lexicon import DateWriting, Event, Lexicon, LexiconEntry, load_lexi
 _BUILD_LOCK = threading.Lock()
 
 
+class EverydaySense:
+    """What a matcher hit on an everyday phrase stands for: the topic terms inside it are not the topic."""
+
+
+EVERYDAY = EverydaySense()
+EVERYDAY_KEY = "everyday"
+
+
 @dataclass(frozen=True)
 class EventDate:
     """A matcher hit on the full date of an event ("11 September 2001"), rather than on one of its names."""
@@ -49,9 +57,9 @@ class LanguagePipeline:
     fundraiser_key: int = 0  # the promotion matcher's match id for a fundraiser's name
     tag_cache: dict = field(default_factory=dict)
     # The matcher's match ids (its keys' hashes), each with what it stands for: a hit is one lookup.
-    stands_for: dict[int, LexiconEntry | Event | EventDate] = field(default_factory=dict, repr=False)
+    stands_for: dict[int, LexiconEntry | Event | EventDate | EverydaySense] = field(default_factory=dict, repr=False)
 
-    def matched(self, match_id: int) -> LexiconEntry | Event | EventDate:
+    def matched(self, match_id: int) -> LexiconEntry | Event | EventDate | EverydaySense:
         """What a matcher hit stands for: a lexicon entry, a named event, or an event's date."""
         return self.stands_for[match_id]
 
@@ -106,7 +114,7 @@ def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced:
     entries = [e for e in (*lexicon.entries, *added) if e.term.lower() not in silenced]
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     risky_terms: dict[tuple[str, ...], LexiconEntry] = {}
-    stands_for: dict[int, LexiconEntry | Event | EventDate] = {}
+    stands_for: dict[int, LexiconEntry | Event | EventDate | EverydaySense] = {}
     for index, entry in enumerate(entries):
         variants = surface_forms(entry.term, lang, nlp)
         if not variants:
@@ -116,6 +124,11 @@ def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced:
         if _is_flagging(entry) and not entry.incident_kinds:
             for variant in variants:
                 risky_terms.setdefault(tuple(variant), entry)
+    # Phrases that hold a term in its everyday sense ("shooting star"), in the same matcher: one pass finds both.
+    everyday = [variant for phrase in lexicon.everyday for variant in surface_forms(phrase, lang, nlp)]
+    if everyday:
+        matcher.add(EVERYDAY_KEY, [Doc(nlp.vocab, words=variant) for variant in everyday])
+        stands_for[nlp.vocab.strings[EVERYDAY_KEY]] = EVERYDAY
     # Named tragedies and disasters ("the Boston Marathon bombing", "9/11", "Grenfell") go into the
     # same matcher under their own keys: one pass over the draft finds terms and events alike
     # (an EntityRuler did the same at twice the cost of tokenising).

@@ -11,7 +11,7 @@ from datetime import datetime
 from spacy.tokens import Doc
 
 from checker.lexicon import Event, LexiconEntry, load_misreading
-from checker.pipeline import EventDate, LanguagePipeline, language_pipeline
+from checker.pipeline import EVERYDAY, EventDate, LanguagePipeline, language_pipeline, surface_forms
 from checker.report import Finding, severity_rank
 from checker.segmentation import casing_disambiguates, read_tag, split_tag
 
@@ -51,9 +51,13 @@ class CheckContext:
 def lexicon_findings(doc: Doc, pipeline: LanguagePipeline, context: CheckContext) -> list[Finding]:
     """Topic, insensitive-term and idiom matches; idioms are raised to block while a matching incident is active."""
     findings = []
+    everyday: list[tuple[int, int]] = []
     for match_id, start, end in pipeline.matcher(doc):
         span = doc[start:end]
         entry = pipeline.matched(match_id)
+        if entry is EVERYDAY:
+            everyday.append((span.start_char, span.end_char))
+            continue
         if isinstance(entry, Event):
             findings.append(event_finding(entry, span.start_char, span.end_char))
             continue
@@ -78,10 +82,16 @@ def lexicon_findings(doc: Doc, pipeline: LanguagePipeline, context: CheckContext
                 iab_risk=entry.iab_risk,
             )
         )
+    if everyday:
+        findings = [f for f in findings if f.rule.startswith("event.") or not _inside(f, everyday)]
     if not findings:
         return findings  # most drafts
     findings = _longest_first(findings)
     return findings + _stacked_idioms(findings, doc)
+
+
+def _inside(finding: Finding, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= finding.start and finding.end <= end for start, end in spans)
 
 
 STACKED_IDIOMS = 2
@@ -222,6 +232,7 @@ class _TagTerms:
     second: dict[tuple[str, ...], tuple[LexiconEntry, bool]]  # flag a second reading that shows them; strong?
     longest: int
     whole: frozenset[str]
+    everyday: frozenset[tuple[str, ...]] = frozenset()  # a term inside one of these is in its everyday sense
 
 
 @dataclass(frozen=True)
@@ -410,7 +421,14 @@ def _tag_terms(pipeline: LanguagePipeline) -> _TagTerms:
             second.setdefault((entry.term,), (entry, False))
         initialisms = {entry.term: entry for entry in misreading.tag_terms}
         longest = max((len(key) for key in (*said, *second)), default=0)
-        terms = pipeline.tag_cache[_TERMS_KEY] = _TagTerms(said, initialisms, second, longest, misreading.whole)
+        everyday = frozenset(
+            tuple(variant)
+            for phrase in pipeline.lexicon.everyday
+            for variant in surface_forms(phrase, pipeline.lang, pipeline.nlp)
+        )
+        terms = pipeline.tag_cache[_TERMS_KEY] = _TagTerms(
+            said, initialisms, second, longest, misreading.whole, everyday
+        )
     return terms
 
 
@@ -424,10 +442,11 @@ def _read_tag(body: str, lang: str, terms: _TagTerms) -> _TagVerdict:
 
     def first_said(words) -> LexiconEntry | None:
         lowered = [word.lower() for word in words]
+        everyday = _everyday_words(lowered, terms.everyday)
         for size in range(min(terms.longest, len(lowered)), 0, -1):
             for first in range(len(lowered) - size + 1):
                 entry = terms.said.get(tuple(lowered[first : first + size]))
-                if entry is not None:
+                if entry is not None and not everyday.issuperset(range(first, first + size)):
                     return entry
         return None
 
@@ -461,6 +480,18 @@ def _read_tag(body: str, lang: str, terms: _TagTerms) -> _TagVerdict:
     worst = next((item for item in misread if unexcused(item)), misread[0])
     lenient = casing_disambiguates(body, lang=lang) and not unexcused(worst)
     return _TagVerdict(intended=intended.words, second=worst[0].words, severity="note" if lenient else "review")
+
+
+def _everyday_words(words: list[str], phrases: frozenset[tuple[str, ...]]) -> set[int]:
+    """Positions of the words that are part of an everyday phrase ("shooting", "stars" in #ShootingStars)."""
+    covered: set[int] = set()
+    if not phrases:
+        return covered
+    for size in {len(phrase) for phrase in phrases}:
+        for first in range(len(words) - size + 1):
+            if tuple(words[first : first + size]) in phrases:
+                covered.update(range(first, first + size))
+    return covered
 
 
 def sensitive_date_findings(

@@ -229,6 +229,24 @@ def test_a_fundraiser_mistake_in_the_promotion_file_is_reported(tmp_path, fundra
         load_lexicon("en", tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("everyday", "error"),
+    [
+        ('["polling station"]', r"everyday phrase 'polling station' holds no term of this file, so it excuses nothing"),
+        ('["Election Night"]', r"everyday phrase 'Election Night' must be non-empty lower case"),
+        ('["election night", "election night"]', r"an everyday phrase is listed twice"),
+    ],
+)
+def test_an_everyday_phrase_mistake_in_a_topic_file_is_reported(tmp_path, everyday, error):
+    write(tmp_path / "en", "politics.toml", TOPIC_FILE.replace("terms =", f"everyday = {everyday}\nterms ="))
+    with pytest.raises(LexiconError, match=error):
+        load_lexicon("en", tmp_path)
+
+
+def test_everyday_phrases_load_from_the_topic_files():
+    assert {"shooting star", "clay shooting"} <= set(load_lexicon("en").everyday)
+
+
 def test_each_language_writes_an_events_day_and_year_in_its_own_forms():
     attacks = next(event for event in load_lexicon("en").events if event.name == "September 11 attacks")
     written = {lang: set(load_lexicon(lang).dates.written(attacks.month_day, attacks.year)) for lang in LANGUAGES}

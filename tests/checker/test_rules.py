@@ -57,6 +57,27 @@ def test_a_named_attack_with_an_offer_is_newsjacking():
 
 
 @pytest.mark.parametrize(
+    "draft",
+    [
+        "The Perseids peak on Tuesday night: come and count shooting stars with us from 10pm.",
+        "Clay shooting taster sessions every Saturday, ear and eye protection included.",
+        "A film crew shooting on Elm Row on Thursday: parking is suspended until 8pm.",
+        "Our Reels workshop covers lighting, editing and shooting on your phone.",
+        "Make a wish tonight #ShootingStars",
+    ],
+)
+def test_a_topic_word_in_its_everyday_sense_is_not_the_topic(draft):
+    assert "tragedy" not in categories(check_text(draft, lang="en"))
+
+
+def test_the_everyday_sense_excuses_only_the_phrase_it_is_in():
+    report = check_text("Our comet lamp is a shooting star of a gift, after the shooting at the mall.", lang="en")
+
+    assert quoted(report, "tragedy") == ["shooting"]
+    assert report.findings[0].start == report.text.rindex("shooting")
+
+
+@pytest.mark.parametrize(
     ("draft", "written"),
     [
         ("We opened our doors on 11 September 2001 and we're still standing!", "11 September 2001"),
