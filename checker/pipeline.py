@@ -60,7 +60,7 @@ class LanguagePipeline:
     stands_for: dict[int, LexiconEntry | Event | EventDate | EverydaySense] = field(default_factory=dict, repr=False)
 
     def matched(self, match_id: int) -> LexiconEntry | Event | EventDate | EverydaySense:
-        """What a matcher hit stands for: a lexicon entry, a named event, or an event's date."""
+        """What a matcher hit stands for: a lexicon entry, a named event, an event's date, or an everyday phrase."""
         return self.stands_for[match_id]
 
 

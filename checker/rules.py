@@ -19,6 +19,7 @@ TRAGIC_CATEGORIES = frozenset({"tragedy", "disaster", "death", "violence", "weap
 # "In memory of", "the world is watching": a note alone, a tragedy for the newsjacking rule.
 CRISIS_FRAMING_RULE = "framing.crisis"
 IDIOM_RULE_PREFIX = "idiom."
+EVENT_RULE_PREFIX = "event."
 # A hashtag or handle of three characters or more (#FFS, @kys); a domain name with one of the common endings (its
 # hyphens are boundaries every reader sees, like a tag's underscores).
 # The lookbehind comes after the "#" or "@", so the engine tries it only there rather than at every character.
@@ -82,8 +83,8 @@ def lexicon_findings(doc: Doc, pipeline: LanguagePipeline, context: CheckContext
                 iab_risk=entry.iab_risk,
             )
         )
-    if everyday:
-        findings = [f for f in findings if f.rule.startswith("event.") or not _inside(f, everyday)]
+    if everyday:  # an everyday phrase excuses the terms inside it, never an event's name or date
+        findings = [f for f in findings if f.rule.startswith(EVENT_RULE_PREFIX) or not _inside(f, everyday)]
     if not findings:
         return findings  # most drafts
     findings = _longest_first(findings)
