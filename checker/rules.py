@@ -146,7 +146,7 @@ def event_date_finding(event, span) -> Finding:
         severity="review",
         start=span.start_char,
         end=span.end_char,
-        message=f"{span.text} is the day of {event.name}: readers who remember it will read the date as the event.",
+        message=f"A day readers remember: {event.name}. Written with its year, the date reads as the event.",
         suggestion="Leave the date out, or say it another way, unless the post is about the event itself.",
         iab="Death, Injury or Military Conflict",
         iab_risk="high",

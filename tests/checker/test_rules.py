@@ -92,7 +92,14 @@ def test_the_day_and_year_of_a_tragedy_name_it(draft, written):
     report = check_text(draft, lang="en")
 
     assert [(f.rule, report.text[f.start : f.end]) for f in report.findings] == [("event.date", written)]
+    assert report.findings[0].message.startswith("A day readers remember: ")
     assert report.verdict == "review"
+
+
+def test_the_date_finding_names_the_event():
+    report = check_text("Serving the town since 15 April 2013, one coffee at a time.", lang="en")
+
+    assert "Boston Marathon bombing" in report.findings[0].message
 
 
 @pytest.mark.parametrize(
