@@ -469,15 +469,24 @@ def _entry_file(data: dict[str, Any], label: str, filename: str) -> list[Lexicon
 def _everyday(data: dict[str, Any], label: str, entries: list[LexiconEntry]) -> list[str]:
     """A topic file's `everyday` phrases, each holding one of the file's terms as whole words."""
     phrases = _strings(data.get("everyday", []), label, "everyday")
-    terms = [entry.term for entry in entries]
+    _distinct_lower_case(phrases, label, "everyday phrase")
+    _each_excuses_a_term(phrases, [entry.term for entry in entries], label, "everyday phrase", "term of this file")
+    return phrases
+
+
+def _distinct_lower_case(phrases: list[str], label: str, kind: str) -> None:
     for phrase in phrases:
         if not phrase.strip() or phrase != phrase.lower():
-            raise LexiconError(f"{label}: everyday phrase {phrase!r} must be non-empty lower case")
-        if not any(f" {term} " in f" {phrase} " for term in terms):
-            raise LexiconError(f"{label}: everyday phrase {phrase!r} holds no term of this file, so it excuses nothing")
+            raise LexiconError(f"{label}: {kind} {phrase!r} must be non-empty lower case")
     if len(set(phrases)) != len(phrases):
-        raise LexiconError(f"{label}: an everyday phrase is listed twice")
-    return phrases
+        raise LexiconError(f"{label}: {'an' if kind[0] in 'aeiou' else 'a'} {kind} is listed twice")
+
+
+def _each_excuses_a_term(phrases: list[str], terms: list[str], label: str, kind: str, term_kind: str) -> None:
+    """A phrase that excuses the terms inside it (a fundraiser, an everyday sense) must hold one, as whole words."""
+    for phrase in phrases:
+        if not any(f" {term} " in f" {phrase} " for term in terms):
+            raise LexiconError(f"{label}: {kind} {phrase!r} holds no {term_kind}, so it excuses nothing")
 
 
 def _forms(item: dict[str, Any], label: str, where: str) -> list[str]:
@@ -523,15 +532,9 @@ def _promotion(
     _only_keys(data, {"terms", "patterns", "fundraisers"}, label, "the file")
     terms = _strings(data.get("terms", []), label, "terms")
     fundraisers = _strings(data.get("fundraisers", []), label, "fundraisers")
-    for kind, phrases in (("promotion term", terms), ("fundraiser", fundraisers)):
-        for phrase in phrases:
-            if not phrase.strip() or phrase != phrase.lower():
-                raise LexiconError(f"{label}: {kind} {phrase!r} must be non-empty lower case")
-        if len(set(phrases)) != len(phrases):
-            raise LexiconError(f"{label}: a {kind} is listed twice")
-    for phrase in fundraisers:
-        if not any(f" {term} " in f" {phrase} " for term in terms):
-            raise LexiconError(f"{label}: fundraiser {phrase!r} holds no promotion term, so it excuses nothing")
+    _distinct_lower_case(terms, label, "promotion term")
+    _distinct_lower_case(fundraisers, label, "fundraiser")
+    _each_excuses_a_term(fundraisers, terms, label, "fundraiser", "promotion term")
     patterns = []
     for source in _strings(data.get("patterns", []), label, "patterns"):
         try:
