@@ -29,14 +29,6 @@ from checker.lexicon import DateWriting, Event, Lexicon, LexiconEntry, load_lexi
 _BUILD_LOCK = threading.Lock()
 
 
-class EverydaySense:
-    """What a matcher hit on an everyday phrase stands for: the topic terms inside it are not the topic."""
-
-
-EVERYDAY = EverydaySense()
-EVERYDAY_KEY = "everyday"
-
-
 @dataclass(frozen=True)
 class EventDate:
     """A matcher hit on the full date of an event ("11 September 2001"), rather than on one of its names."""
@@ -55,12 +47,15 @@ class LanguagePipeline:
     promotion_matcher: PhraseMatcher | None = None
     promotion_pattern: re.Pattern[str] | None = None
     fundraiser_key: int = 0  # the promotion matcher's match id for a fundraiser's name
+    everyday_key: int = 0  # the matcher's match id for a phrase that holds a term in its everyday sense
+    everyday_phrases: frozenset[tuple[str, ...]] = frozenset()  # their token sequences, lower case
     tag_cache: dict = field(default_factory=dict)
     # The matcher's match ids (its keys' hashes), each with what it stands for: a hit is one lookup.
-    stands_for: dict[int, LexiconEntry | Event | EventDate | EverydaySense] = field(default_factory=dict, repr=False)
+    stands_for: dict[int, LexiconEntry | Event | EventDate] = field(default_factory=dict, repr=False)
 
-    def matched(self, match_id: int) -> LexiconEntry | Event | EventDate | EverydaySense:
-        """What a matcher hit stands for: a lexicon entry, a named event, an event's date, or an everyday phrase."""
+    def matched(self, match_id: int) -> LexiconEntry | Event | EventDate:
+        """What a matcher hit stands for: a lexicon entry, a named event, or an event's date (an everyday phrase's
+        hits are told apart by `everyday_key` first)."""
         return self.stands_for[match_id]
 
 
@@ -114,7 +109,7 @@ def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced:
     entries = [e for e in (*lexicon.entries, *added) if e.term.lower() not in silenced]
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     risky_terms: dict[tuple[str, ...], LexiconEntry] = {}
-    stands_for: dict[int, LexiconEntry | Event | EventDate | EverydaySense] = {}
+    stands_for: dict[int, LexiconEntry | Event | EventDate] = {}
     for index, entry in enumerate(entries):
         variants = surface_forms(entry.term, lang, nlp)
         if not variants:
@@ -128,7 +123,6 @@ def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced:
     everyday = [variant for phrase in lexicon.everyday for variant in surface_forms(phrase, lang, nlp)]
     if everyday:
         matcher.add(EVERYDAY_KEY, [Doc(nlp.vocab, words=variant) for variant in everyday])
-        stands_for[nlp.vocab.strings[EVERYDAY_KEY]] = EVERYDAY
     # Named tragedies and disasters ("the Boston Marathon bombing", "9/11", "Grenfell") go into the
     # same matcher under their own keys: one pass over the draft finds terms and events alike
     # (an EntityRuler did the same at twice the cost of tokenising).
@@ -161,10 +155,13 @@ def build_pipeline(lang: str, *, added: tuple[LexiconEntry, ...] = (), silenced:
         promotion_matcher=promotion_matcher,
         promotion_pattern=_one_pattern(lexicon.promotion_patterns),
         fundraiser_key=nlp.vocab.strings[FUNDRAISER_KEY],
+        everyday_key=nlp.vocab.strings[EVERYDAY_KEY],
+        everyday_phrases=frozenset(map(tuple, everyday)),
     )
 
 
 FUNDRAISER_KEY = "fundraiser"
+EVERYDAY_KEY = "everyday"
 
 
 def _date_patterns(nlp: Language, dates: DateWriting, event: Event) -> list[Doc]:

@@ -11,7 +11,7 @@ from datetime import datetime
 from spacy.tokens import Doc
 
 from checker.lexicon import Event, LexiconEntry, load_misreading
-from checker.pipeline import EVERYDAY, EventDate, LanguagePipeline, language_pipeline, surface_forms
+from checker.pipeline import EventDate, LanguagePipeline, language_pipeline
 from checker.report import Finding, severity_rank
 from checker.segmentation import casing_disambiguates, read_tag, split_tag
 
@@ -55,10 +55,10 @@ def lexicon_findings(doc: Doc, pipeline: LanguagePipeline, context: CheckContext
     everyday: list[tuple[int, int]] = []
     for match_id, start, end in pipeline.matcher(doc):
         span = doc[start:end]
-        entry = pipeline.matched(match_id)
-        if entry is EVERYDAY:
+        if match_id == pipeline.everyday_key:
             everyday.append((span.start_char, span.end_char))
             continue
+        entry = pipeline.matched(match_id)
         if isinstance(entry, Event):
             findings.append(event_finding(entry, span.start_char, span.end_char))
             continue
@@ -84,15 +84,18 @@ def lexicon_findings(doc: Doc, pipeline: LanguagePipeline, context: CheckContext
             )
         )
     if everyday:  # an everyday phrase excuses the terms inside it, never an event's name or date
-        findings = [f for f in findings if f.rule.startswith(EVENT_RULE_PREFIX) or not _inside(f, everyday)]
+        findings = [
+            f for f in findings if f.rule.startswith(EVENT_RULE_PREFIX) or not _within(f.start, f.end, everyday)
+        ]
     if not findings:
         return findings  # most drafts
     findings = _longest_first(findings)
     return findings + _stacked_idioms(findings, doc)
 
 
-def _inside(finding: Finding, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= finding.start and finding.end <= end for start, end in spans)
+def _within(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) lies inside one of `spans`: a hit inside a phrase that excuses it."""
+    return any(low <= start and end <= high for low, high in spans)
 
 
 STACKED_IDIOMS = 2
@@ -173,7 +176,7 @@ def find_promotion(doc: Doc, text: str, pipeline: LanguagePipeline) -> tuple[int
     matches = pipeline.promotion_matcher(doc)
     excused = [(start, end) for key, start, end in matches if key == pipeline.fundraiser_key]
     for key, start, end in matches:
-        if key == pipeline.fundraiser_key or any(low <= start and end <= high for low, high in excused):
+        if key == pipeline.fundraiser_key or _within(start, end, excused):
             continue
         span = doc[start:end]
         return span.start_char, span.end_char
@@ -422,13 +425,8 @@ def _tag_terms(pipeline: LanguagePipeline) -> _TagTerms:
             second.setdefault((entry.term,), (entry, False))
         initialisms = {entry.term: entry for entry in misreading.tag_terms}
         longest = max((len(key) for key in (*said, *second)), default=0)
-        everyday = frozenset(
-            tuple(variant)
-            for phrase in pipeline.lexicon.everyday
-            for variant in surface_forms(phrase, pipeline.lang, pipeline.nlp)
-        )
         terms = pipeline.tag_cache[_TERMS_KEY] = _TagTerms(
-            said, initialisms, second, longest, misreading.whole, everyday
+            said, initialisms, second, longest, misreading.whole, pipeline.everyday_phrases
         )
     return terms
 
