@@ -64,12 +64,13 @@ def check_texts(
     findings: list[list[Finding]] = [[] for _ in texts]
     model_flagged: list[int] = []
     pipelines = {}
+    thresholds = {}
     # Read once per batch, not once per draft: Django's settings object costs a lookup chain per attribute.
     clear_below = settings.CHECKER_MODEL_CLEAR_SCORE
     review_score = settings.CHECKER_MODEL_REVIEW_SCORE
     for language, indexes in by_language.items():
         pipeline = pipelines[language] = language_pipeline(language)
-        threshold = review_score or model.threshold_for(language)
+        threshold = thresholds[language] = review_score or model.threshold_for(language)
         drafts = [read[i] for i in indexes]
         # The tag, handle and address rules read the text, not the tokens: one pass over the batch keeps their
         # patterns in the CPU caches (run between tokenising and matching, they cost 2-8% more of the whole check).
@@ -88,7 +89,7 @@ def check_texts(
     ruled = [i for i, categories in zip(model_flagged, likely, strict=True) if idiom_rules_on(findings[i], categories)]
     ruled_on = dict(zip(ruled, model.score([without_idioms(read[i], findings[i]) for i in ruled]), strict=True))
     for index, categories in zip(model_flagged, likely, strict=True):
-        if index in ruled_on and ruled_on[index] < (review_score or model.threshold_for(languages[index])):
+        if index in ruled_on and ruled_on[index] < thresholds[languages[index]]:
             continue
         topic = pipelines[languages[index]].lexicon.topics.get(categories[0]) if categories else None
         findings[index].append(_model_finding(scores[index], categories, topic, len(read[index])))
